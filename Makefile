@@ -1,0 +1,44 @@
+# Two entry points (see README.md): `make run` and `make test`.
+# Both install what is missing: Python deps from requirements.lock into .venv,
+# the pinned dev CouchDB (pouchdb-server) from package-lock.json into node_modules.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint typecheck imports pytest install lock clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	$(PY) -m backend serve --demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+imports: install
+	$(VENV)/bin/lint-imports
+
+pytest: install
+	$(PY) -m pytest
+
+test: lint typecheck imports pytest
+
+# Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
+lock:
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules

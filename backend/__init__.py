@@ -1,0 +1,1 @@
+"""The Litestar service: ledger, supervisor API and the composition root."""

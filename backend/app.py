@@ -1,0 +1,33 @@
+"""The composition root: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from backend import errors
+from backend.dependencies import provide_runtime, provide_session
+from backend.grids.controller import GridController
+from backend.hazards.controller import HazardController
+from backend.health.controller import health, ready
+from backend.lifespan import runtime
+from backend.replication.controller import QuarantineController
+from backend.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    app = Litestar(
+        route_handlers=[health, ready, GridController, HazardController, QuarantineController],
+        dependencies={
+            "session": Provide(provide_session),
+            "runtime": Provide(provide_runtime, sync_to_thread=False),
+        },
+        lifespan=[runtime],
+        exception_handlers=errors.handlers,
+        openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,71 @@
+"""The SQL engine and the one-transaction-per-unit-of-work session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def check_database_url(url: str) -> str:
+    """The driver name of a supported URL, or :class:`DatabaseUrlError` saying why not."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(f"DATABASE_URL {url!r} is not a database URL") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        wanted = " or ".join(sorted(SUPPORTED_DRIVERS))
+        raise DatabaseUrlError(f"DATABASE_URL uses {parsed.drivername!r}; use {wanted}")
+    return parsed.drivername
+
+
+def create_engine(url: str) -> AsyncEngine:
+    driver = check_database_url(url)
+    if driver.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block succeeds, rolled back otherwise.
+
+    Services take the session and never commit on their own.
+    """
+    async with sessions() as session, session.begin():
+        yield session
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

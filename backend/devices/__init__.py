@@ -1,0 +1,1 @@
+"""Devices (tablets) of grid workers and their CouchDB users."""

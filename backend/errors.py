@@ -1,0 +1,68 @@
+"""Domain errors, and the one place where they become HTTP problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        self.detail = detail
+        self.errors = errors or []
+        super().__init__(detail)
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class OutsideJurisdiction(NotFound):
+    """Another jurisdiction's object: answered as if it did not exist."""
+
+
+class ConflictError(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+def problem(status: int, title: str, detail: str, errors: list[Any] | None = None) -> Response[Any]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem(exc.status, exc.title, exc.detail, exc.errors)
+
+
+def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = [
+        {"path": f"/{e.get('source', 'body')}/{e.get('key', '')}".rstrip("/"),
+         "message": str(e.get("message", ""))}
+        for e in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(e, dict)
+    ]  # fmt: skip
+    return problem(400, "Invalid request", str(exc.detail), errors)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return problem(exc.status_code, exc.detail or "Error", "")
+
+
+handlers: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+}

@@ -1,0 +1,1 @@
+"""The street → community → grid hierarchy and each grid's CouchDB database."""

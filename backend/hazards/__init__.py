@@ -1,0 +1,1 @@
+"""Hazards reported from the field, as projected from the grid databases."""

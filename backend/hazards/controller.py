@@ -1,0 +1,28 @@
+"""HTTP: hazards reported from the field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.hazards.models import HazardRead
+from backend.hazards.service import list_hazards
+
+
+class HazardController(Controller):
+    path = "/api/hazards"
+    tags = ("hazards",)
+
+    @get("/")
+    async def list(
+        self,
+        session: NamedDependency[AsyncSession],
+        grid_id: Annotated[str | None, Parameter(max_length=64)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+    ) -> list[HazardRead]:
+        rows = await list_hazards(session, grid_id=grid_id, limit=limit)
+        return [HazardRead.model_validate(row, from_attributes=True) for row in rows]

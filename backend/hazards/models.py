@@ -1,0 +1,40 @@
+"""The SQL projection of ``hazard`` documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from backend.sqltypes import JsonColumnType, UTCDateTime, utcnow
+
+
+class HazardBase(SQLModel):
+    doc_id: str = Field(primary_key=True, max_length=200)
+    grid_id: str = Field(foreign_key="place.id", index=True, max_length=64)
+    device_id: str = Field(max_length=64)
+    author: str = Field(max_length=128)
+    title: str = Field(max_length=200)
+    category: str | None = Field(default=None, max_length=32)
+    severity: str | None = Field(default=None, max_length=16)
+    lat: float | None = None
+    lon: float | None = None
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deleted: bool = False
+
+
+class Hazard(HazardBase, table=True):
+    rev: str = Field(max_length=64)
+    """Last applied CouchDB revision; an older or equal one is a no-op."""
+    rev_generation: int
+    doc: dict[str, Any] = Field(sa_column=Column(JsonColumnType, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HazardRead(HazardBase):
+    rev: str
+    received_at: datetime
+    updated_at: datetime

@@ -1,0 +1,59 @@
+"""``/health`` (the process answers) and ``/ready`` (it can do its job)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import text
+
+from backend.runtime import Runtime
+from sync.couch import CouchError
+
+
+@get("/health", tags=["health"])
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/ready", tags=["health"])
+async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
+    checks: dict[str, Any] = {
+        "sql": await _sql_status(runtime),
+        "couch": await _couch_status(runtime),
+        "follower": _follower_status(runtime),
+    }
+    ok = checks["sql"] == "ok" and checks["couch"] == "ok" and checks["follower"]["running"]
+    body = {"status": "ok" if ok else "unavailable", **checks}
+    return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+
+
+async def _sql_status(runtime: Runtime) -> str:
+    try:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means "not ready", with its reason
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+async def _couch_status(runtime: Runtime) -> str:
+    try:
+        await runtime.couch.server_info()
+    except CouchError as exc:
+        return f"error: {exc.error}"
+    return "ok"
+
+
+def _follower_status(runtime: Runtime) -> dict[str, Any]:
+    follower, task = runtime.follower, runtime.follower_task
+    if follower is None or task is None:
+        return {"running": False, "lag_seconds": None, "last_error": "follower disabled"}
+    return {
+        "running": not task.done(),
+        "lag_seconds": round(follower.status.lag_seconds(), 3),
+        "last_error": follower.status.last_error,
+        "applied_changes": follower.status.applied_changes,
+    }

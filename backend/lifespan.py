@@ -1,0 +1,102 @@
+"""Start-up and shutdown of everything the app runs on, in order.
+
+SQL (migrations applied) → CouchDB (managed dev server when no URL is set) →
+demo street (when asked) → grid databases provisioned → changes follower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from litestar import Litestar
+
+from backend.database import create_engine, ensure_sqlite_directory, session_factory
+from backend.demo import load_demo_street
+from backend.devices.service import IssuedCredentials
+from backend.migrate import migrate
+from backend.replication.projection import SqlChangeSink
+from backend.replication.provision import provision_grids
+from backend.runtime import Runtime
+from backend.settings import Settings, dev_secret
+from sync.couch import CouchClient, CouchCredentials, CouchError
+from sync.devserver import DevCouch
+from sync.follower import Follower
+from sync.provisioning import Namespace
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message is one line saying why."""
+
+
+@asynccontextmanager
+async def runtime(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    async with AsyncExitStack() as stack:
+        ensure_sqlite_directory(settings.database_url)
+        engine = create_engine(settings.database_url)
+        stack.push_async_callback(engine.dispose)
+        await migrate(engine)
+        credentials = settings.couch or await _start_dev_couch(settings, stack)
+        couch = CouchClient.from_credentials(credentials)
+        stack.push_async_callback(couch.aclose)
+        await check_couch(couch)
+        run = Runtime(engine, session_factory(engine), couch, Namespace(settings.couch_namespace))
+        if settings.demo:
+            run.issued_credentials = await load_demo_street(run.sessions, couch, run.namespace)
+            print_credentials(credentials.url, run.issued_credentials)
+        await provision_grids(run.sessions, couch)
+        if settings.follower_enabled:
+            await _start_follower(run, settings, stack)
+        app.state.runtime = run
+        yield
+
+
+async def _start_dev_couch(settings: Settings, stack: AsyncExitStack) -> CouchCredentials:
+    server = DevCouch(
+        settings.var_dir / "couch",
+        admin_password=dev_secret(settings.var_dir / "couch-admin-password"),
+        port_file=settings.var_dir / "couch-port",
+    )
+    await asyncio.to_thread(server.start)
+    stack.push_async_callback(asyncio.to_thread, server.stop)
+    log.info("dev CouchDB running at %s (data in %s)", server.url, server.data_dir)
+    return server.credentials
+
+
+async def check_couch(couch: CouchClient) -> None:
+    try:
+        await couch.server_info()
+        await couch.all_dbs()  # proves the admin credentials, too
+    except CouchError as exc:
+        raise StartupError(f"CouchDB at {couch.url} is not usable: {exc}") from None
+
+
+async def _start_follower(run: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
+    sink = SqlChangeSink(run.sessions)
+    follower = Follower(run.couch, sink, sink, idle_interval=settings.follower_idle_interval)
+    task = asyncio.create_task(follower.run(), name="changes-follower")
+    run.follower, run.follower_task = follower, task
+
+    async def stop() -> None:
+        follower.stop()
+        await task
+
+    stack.push_async_callback(stop)
+
+
+def print_credentials(couch_url: str, issued: list[IssuedCredentials]) -> None:
+    """Shown once: CouchDB keeps only a hash of each password."""
+    if not issued:
+        return
+    lines = ["", "Demo tablets — these passwords are shown only this once:"]
+    lines += [
+        f"  grid {c.grid_id:<12} {couch_url}/{c.database}  user {c.couch_user}  "
+        f"password {c.password}"
+        for c in issued
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,12 @@
+"""Every table model, imported in one place so metadata is complete."""
+
+from sqlmodel import SQLModel
+
+from backend.devices.models import Device
+from backend.grids.models import Place
+from backend.hazards.models import Hazard
+from backend.replication.models import QuarantinedChange, SyncCheckpoint
+
+metadata = SQLModel.metadata
+
+__all__ = ["Device", "Hazard", "Place", "QuarantinedChange", "SyncCheckpoint", "metadata"]

@@ -1,0 +1,1 @@
+"""Where the sync engine meets SQL: checkpoints, projection, quarantine."""

@@ -1,0 +1,24 @@
+"""Bring CouchDB in line with SQL: one secured database per grid."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.database import unit_of_work
+from backend.devices.service import device_users_by_grid
+from backend.grids.service import grid_databases
+from sync.couch import CouchClient
+from sync.provisioning import provision_grid_database
+
+
+async def provision_grids(sessions: async_sessionmaker[AsyncSession], couch: CouchClient) -> int:
+    """Create missing grid databases and reapply security and rules; returns how many
+    databases were created."""
+    async with unit_of_work(sessions) as session:
+        databases = await grid_databases(session)
+        users = await device_users_by_grid(session)
+    created = 0
+    for db, grid_id in sorted(databases.items()):
+        created += await provision_grid_database(couch, db, users.get(grid_id, []))
+    return created

@@ -1,0 +1,39 @@
+"""Changes the server could not apply, kept with their reason for review."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.replication.models import QuarantinedChange
+
+
+async def quarantine(
+    session: AsyncSession,
+    db: str,
+    doc_id: str,
+    rev: str,
+    reason: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    """Record the change once; replaying the same ``(db, doc_id, rev)`` is a no-op."""
+    query = select(QuarantinedChange).where(
+        QuarantinedChange.db == db,
+        QuarantinedChange.doc_id == doc_id,
+        QuarantinedChange.rev == rev,
+    )
+    if (await session.exec(query)).first() is not None:
+        return
+    session.add(
+        QuarantinedChange(
+            db=db, doc_id=doc_id[:500], rev=rev[:64], reason=reason[:500], errors=errors or []
+        )
+    )
+    await session.flush()
+
+
+async def list_quarantined(session: AsyncSession, limit: int = 100) -> Sequence[QuarantinedChange]:
+    query = select(QuarantinedChange).order_by(col(QuarantinedChange.id).desc()).limit(limit)
+    return (await session.exec(query)).all()

@@ -1,0 +1,26 @@
+"""What the app holds while it runs: SQL, CouchDB and the follower."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.devices.service import IssuedCredentials
+from sync.couch import CouchClient
+from sync.follower import Follower
+from sync.provisioning import Namespace
+
+
+@dataclass
+class Runtime:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    couch: CouchClient
+    namespace: Namespace
+    follower: Follower | None = None
+    issued_credentials: list[IssuedCredentials] = field(default_factory=list)
+    """Passwords of demo tablets registered at this start (printed once)."""
+    follower_task: asyncio.Task[None] | None = None

@@ -1,0 +1,108 @@
+"""Settings, read from the environment when :meth:`Settings.from_env` is called."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sync.couch import CouchCredentials
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: str = "development"
+    var_dir: Path = REPO_ROOT / "var"
+    database_url: str = ""
+    couch: CouchCredentials | None = None
+    """``None``: start and manage the development CouchDB under ``var_dir``."""
+    couch_namespace: str = ""
+    jwt_secret: str = field(default="", repr=False)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo: bool = False
+    """Load the demo street (grids, one device per grid) at start."""
+    follower_enabled: bool = True
+    follower_idle_interval: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            url = f"sqlite+aiosqlite:///{self.var_dir / 'inspection.sqlite3'}"
+            object.__setattr__(self, "database_url", url)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("VAR_DIR", str(REPO_ROOT / "var")))
+        mode = env.get("ENV", "development")
+        return cls(
+            env=mode,
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL", ""),
+            couch=_couch_from_env(env),
+            couch_namespace=env.get("COUCHDB_NAMESPACE", ""),
+            jwt_secret=_jwt_secret(env, mode, var_dir),
+            host=env.get("HOST", "127.0.0.1"),
+            port=_int(env, "PORT", 8000),
+            demo=env.get("DEMO", "") in {"1", "true", "yes"},
+            follower_enabled=env.get("FOLLOWER", "on") != "off",
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _couch_from_env(env: Mapping[str, str]) -> CouchCredentials | None:
+    url = env.get("COUCHDB_URL", "")
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"COUCHDB_URL={url!r} must start with http:// or https://")
+    user, password = env.get("COUCHDB_USER", ""), env.get("COUCHDB_PASSWORD", "")
+    if not user or not password:
+        raise SettingsError("COUCHDB_URL is set, so COUCHDB_USER and COUCHDB_PASSWORD must be")
+    return CouchCredentials(url.rstrip("/"), user, password)
+
+
+def _jwt_secret(env: Mapping[str, str], mode: str, var_dir: Path) -> str:
+    secret = env.get("JWT_SECRET", "")
+    if secret:
+        if len(secret) < 32:
+            raise SettingsError("JWT_SECRET must be at least 32 characters")
+        return secret
+    if mode == "production":
+        raise SettingsError("JWT_SECRET is required when ENV=production")
+    return dev_secret(var_dir / "jwt-secret")
+
+
+def dev_secret(path: Path) -> str:
+    """A random secret generated once and kept in a file under ``var/``."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n")
+    return secret

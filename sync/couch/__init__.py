@@ -1,0 +1,34 @@
+"""A small typed async CouchDB client on httpx (Apache CouchDB 3 semantics)."""
+
+from sync.couch.client import CouchClient, CouchCredentials
+from sync.couch.errors import (
+    BadRequest,
+    Conflict,
+    CouchError,
+    CouchUnavailable,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    ServerError,
+    Unauthorized,
+)
+from sync.couch.types import Change, ChangesPage, JsonObject
+
+__all__ = [
+    "BadRequest",
+    "Change",
+    "ChangesPage",
+    "Conflict",
+    "CouchClient",
+    "CouchCredentials",
+    "CouchError",
+    "CouchUnavailable",
+    "Forbidden",
+    "JsonObject",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "ServerError",
+    "Unauthorized",
+]

@@ -1,0 +1,362 @@
+"""A thin typed async client for the CouchDB HTTP API.
+
+Written for Apache CouchDB 3; the managed development server (pouchdb-server) is a
+test double of it. Every failure raises from :mod:`sync.couch.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from sync.couch.errors import CouchError, CouchUnavailable, PayloadTooLarge, error_for_status
+from sync.couch.types import Change, ChangesPage, JsonObject, Seq
+
+# gzip can stall live feeds on some servers; ask for plain bodies everywhere.
+_HEADERS = {"Accept": "application/json", "Accept-Encoding": "identity"}
+
+
+@dataclass(frozen=True, slots=True)
+class CouchCredentials:
+    url: str
+    user: str
+    password: str
+
+
+def db_path(db: str) -> str:
+    return "/" + quote(db, safe="")
+
+
+def doc_path(db: str, doc_id: str) -> str:
+    if doc_id.startswith("_design/"):
+        return f"{db_path(db)}/_design/{quote(doc_id[len('_design/') :], safe='')}"
+    return f"{db_path(db)}/{quote(doc_id, safe='')}"
+
+
+def _params(values: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters; CouchDB wants JSON for booleans and keys."""
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, str | int):
+            out[key] = str(value)
+        else:
+            out[key] = json.dumps(value)
+    return out
+
+
+class CouchClient:
+    """Async access to one CouchDB server with one set of credentials."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        auth = httpx.BasicAuth(user, password) if user is not None and password else None
+        self.url = url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            auth=auth,
+            headers=_HEADERS,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            transport=transport,
+        )
+
+    @classmethod
+    def from_credentials(cls, creds: CouchCredentials, **kwargs: Any) -> CouchClient:
+        return cls(creds.url, creds.user, creds.password, **kwargs)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> CouchClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- transport ---------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one request and decode its JSON answer, raising on any error."""
+        try:
+            response = await self._http.request(
+                method,
+                path,
+                params=_params(params or {}),
+                json=json_body,
+                content=content,
+                headers=headers,
+            )
+        except httpx.TransportError as exc:
+            raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
+        if response.status_code >= 400:
+            raise _error_from(response)
+        return response.json()
+
+    # -- server ------------------------------------------------------------------
+
+    async def server_info(self) -> JsonObject:
+        info: JsonObject = await self.request("GET", "/")
+        return info
+
+    async def all_dbs(self) -> list[str]:
+        names: list[str] = await self.request("GET", "/_all_dbs")
+        return names
+
+    async def session(self) -> JsonObject:
+        """Who the server thinks we are (``userCtx``)."""
+        ctx: JsonObject = await self.request("GET", "/_session")
+        return ctx
+
+    # -- databases ---------------------------------------------------------------
+
+    async def create_db(self, db: str, *, exist_ok: bool = True) -> bool:
+        """Create a database; ``False`` when it already existed and that is fine."""
+        try:
+            await self.request("PUT", db_path(db))
+        except CouchError as exc:
+            if exist_ok and exc.status == 412:
+                return False
+            raise
+        return True
+
+    async def delete_db(self, db: str, *, missing_ok: bool = True) -> None:
+        try:
+            await self.request("DELETE", db_path(db))
+        except CouchError as exc:
+            if not (missing_ok and exc.status == 404):
+                raise
+
+    async def db_info(self, db: str) -> JsonObject:
+        info: JsonObject = await self.request("GET", db_path(db))
+        return info
+
+    async def get_security(self, db: str) -> JsonObject:
+        sec: JsonObject = await self.request("GET", f"{db_path(db)}/_security")
+        return sec
+
+    async def put_security(self, db: str, security: JsonObject) -> None:
+        await self.request("PUT", f"{db_path(db)}/_security", json_body=security)
+
+    # -- documents ---------------------------------------------------------------
+
+    async def get_doc(self, db: str, doc_id: str, **params: Any) -> JsonObject:
+        doc: JsonObject = await self.request("GET", doc_path(db, doc_id), params=params)
+        return doc
+
+    async def find_doc(self, db: str, doc_id: str, **params: Any) -> JsonObject | None:
+        """The document, or ``None`` when it does not exist (or was deleted)."""
+        try:
+            return await self.get_doc(db, doc_id, **params)
+        except CouchError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def put_doc(self, db: str, doc: JsonObject) -> str:
+        """Write a document (``_rev`` in ``doc`` when updating); returns the new rev."""
+        answer: JsonObject = await self.request("PUT", doc_path(db, doc["_id"]), json_body=doc)
+        return str(answer["rev"])
+
+    async def delete_doc(self, db: str, doc_id: str, rev: str) -> str:
+        answer: JsonObject = await self.request("DELETE", doc_path(db, doc_id), params={"rev": rev})
+        return str(answer["rev"])
+
+    async def ensure_doc(self, db: str, doc: JsonObject) -> str | None:
+        """Write ``doc`` unless an identical one is stored; the new rev or ``None``.
+
+        Idempotent: writing the same content twice makes no new revision.
+        """
+        current = await self.find_doc(db, doc["_id"])
+        if current is not None:
+            stored = {k: v for k, v in current.items() if k != "_rev"}
+            if stored == {k: v for k, v in doc.items() if k != "_rev"}:
+                return None
+            doc = {**doc, "_rev": current["_rev"]}
+        return await self.put_doc(db, doc)
+
+    async def bulk_docs(
+        self, db: str, docs: list[JsonObject], *, new_edits: bool = True
+    ) -> list[JsonObject]:
+        """Write many docs at once; one result per doc (``ok``/``rev`` or ``error``)."""
+        body = {"docs": docs, "new_edits": new_edits}
+        results: list[JsonObject] = await self.request(
+            "POST", f"{db_path(db)}/_bulk_docs", json_body=body
+        )
+        return results
+
+    async def all_docs(self, db: str, **params: Any) -> JsonObject:
+        rows: JsonObject = await self.request("GET", f"{db_path(db)}/_all_docs", params=params)
+        return rows
+
+    # -- changes -----------------------------------------------------------------
+
+    async def changes(
+        self,
+        db: str,
+        *,
+        since: Seq = None,
+        limit: int | None = None,
+        include_docs: bool = False,
+        conflicts: bool = False,
+    ) -> ChangesPage:
+        """One page of the normal feed, oldest first."""
+        params = {
+            "since": since if since is not None else 0,
+            "limit": limit,
+            "include_docs": include_docs,
+            "conflicts": conflicts if include_docs else None,
+            "style": "all_docs",
+        }
+        page: JsonObject = await self.request("GET", f"{db_path(db)}/_changes", params=params)
+        return ChangesPage(
+            results=[Change.from_row(row) for row in page.get("results", [])],
+            last_seq=page.get("last_seq"),
+            pending=int(page.get("pending", 0) or 0),
+            raw=page,
+        )
+
+    async def continuous_changes(
+        self,
+        db: str,
+        *,
+        since: Seq = None,
+        heartbeat_ms: int = 10_000,
+        include_docs: bool = False,
+    ) -> AsyncIterator[Change]:
+        """The continuous feed; blank heartbeat lines keep idle connections alive.
+
+        Some servers ignore ``timeout``, so a caller that needs a bound should wrap
+        the iteration in its own deadline and reconnect from the last seen ``seq``.
+        """
+        params = _params(
+            {
+                "feed": "continuous",
+                "since": since if since is not None else 0,
+                "heartbeat": heartbeat_ms,
+                "include_docs": include_docs,
+                "style": "all_docs",
+            }
+        )
+        read_timeout = heartbeat_ms / 1000 * 3
+        try:
+            async with self._http.stream(
+                "GET",
+                f"{db_path(db)}/_changes",
+                params=params,
+                timeout=httpx.Timeout(read_timeout, connect=5.0),
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _error_from(response)
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    row = json.loads(line)
+                    if "id" in row:
+                        yield Change.from_row(row)
+        except httpx.TransportError as exc:
+            raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
+
+    # -- attachments -------------------------------------------------------------
+
+    @asynccontextmanager
+    async def open_attachment(
+        self, db: str, doc_id: str, name: str, *, max_bytes: int, chunk_size: int = 65_536
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Stream an attachment's bytes; :class:`PayloadTooLarge` past ``max_bytes``."""
+        path = f"{doc_path(db, doc_id)}/{quote(name, safe='')}"
+        try:
+            async with self._http.stream("GET", path) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _error_from(response)
+                declared = int(response.headers.get("content-length", "0") or 0)
+                if declared > max_bytes:
+                    raise PayloadTooLarge("too_large", f"{name}: {declared} > {max_bytes} bytes")
+                yield _capped(response.aiter_bytes(chunk_size), name, max_bytes)
+        except httpx.TransportError as exc:
+            raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
+
+    async def put_attachment(
+        self, db: str, doc_id: str, rev: str, name: str, data: bytes, content_type: str
+    ) -> str:
+        path = f"{doc_path(db, doc_id)}/{quote(name, safe='')}"
+        answer: JsonObject = await self.request(
+            "PUT",
+            path,
+            params={"rev": rev},
+            content=data,
+            headers={"Content-Type": content_type},
+        )
+        return str(answer["rev"])
+
+    # -- users -------------------------------------------------------------------
+
+    async def put_user(self, name: str, password: str, roles: list[str] | None = None) -> str:
+        """Create the CouchDB user, or set a new password when it exists."""
+        doc_id = f"org.couchdb.user:{name}"
+        current = await self.find_doc("_users", doc_id)
+        doc: JsonObject = {
+            "_id": doc_id,
+            "name": name,
+            "type": "user",
+            "roles": roles or [],
+            "password": password,
+        }
+        if current is not None:
+            doc["_rev"] = current["_rev"]
+        return await self.put_doc("_users", doc)
+
+    async def find_user(self, name: str) -> JsonObject | None:
+        return await self.find_doc("_users", f"org.couchdb.user:{name}")
+
+    async def delete_user(self, name: str) -> None:
+        current = await self.find_user(name)
+        if current is not None:
+            await self.delete_doc("_users", current["_id"], current["_rev"])
+
+
+async def _capped(chunks: AsyncIterator[bytes], name: str, max_bytes: int) -> AsyncIterator[bytes]:
+    seen = 0
+    async for chunk in chunks:
+        seen += len(chunk)
+        if seen > max_bytes:
+            raise PayloadTooLarge("too_large", f"{name}: more than {max_bytes} bytes")
+        yield chunk
+
+
+def _error_from(response: httpx.Response) -> CouchError:
+    error, reason = f"http_{response.status_code}", response.reason_phrase
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = str(body.get("error", error))
+        reason = str(body.get("reason", reason))
+    return error_for_status(response.status_code, error, reason)

@@ -1,0 +1,56 @@
+"""Plain value types of the CouchDB protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonObject = dict[str, Any]
+"""A decoded JSON object as CouchDB sends it."""
+
+Seq = Any
+"""An update sequence: an integer on some servers, an opaque string on CouchDB 3.
+Stored as JSON and handed back verbatim; never compared or parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row of a ``_changes`` feed."""
+
+    id: str
+    seq: Seq
+    revs: tuple[str, ...]
+    deleted: bool = False
+    doc: JsonObject | None = None
+
+    @classmethod
+    def from_row(cls, row: JsonObject) -> Change:
+        return cls(
+            id=str(row["id"]),
+            seq=row.get("seq"),
+            revs=tuple(str(c["rev"]) for c in row.get("changes", ())),
+            deleted=bool(row.get("deleted", False)),
+            doc=row.get("doc"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """One page of a normal ``_changes`` feed."""
+
+    results: list[Change]
+    last_seq: Seq
+    pending: int = 0
+    raw: JsonObject = field(default_factory=dict, repr=False)
+
+
+def rev_generation(rev: str) -> int:
+    """The generation number of a revision (``"3-abc"`` → 3)."""
+    head, _, _ = rev.partition("-")
+    return int(head)
+
+
+def rev_key(rev: str) -> tuple[int, str]:
+    """Order revisions the way CouchDB picks a winner: generation, then hash."""
+    head, _, tail = rev.partition("-")
+    return int(head), tail

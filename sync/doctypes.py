@@ -1,0 +1,16 @@
+"""Who owns which document type in a grid database (see ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+WORKER_TYPES = frozenset({"inspection", "hazard", "track", "rectification_report"})
+"""Written by grid workers' devices; the server never edits them."""
+
+SERVER_TYPES = frozenset({"verdict", "ledger", "grid", "form", "purge"})
+"""Written by the server only; devices may read them."""
+
+SERVER_ID_PREFIXES = tuple(f"{t}:" for t in sorted(SERVER_TYPES))
+
+
+def is_server_owned(doc_id: str) -> bool:
+    """Cheap test on the id alone, so the follower can skip our own writes."""
+    return doc_id.startswith(SERVER_ID_PREFIXES)

@@ -1,0 +1,28 @@
+"""What the follower needs from the rest of the product, as small Protocols.
+
+The backend implements these over SQL; tests of pure logic may fake them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sync.couch import Change
+from sync.couch.types import Seq
+
+
+class GridDirectory(Protocol):
+    async def grid_databases(self) -> Sequence[str]:
+        """Names of every grid database the follower should read."""
+        ...
+
+
+class ChangeSink(Protocol):
+    async def checkpoints(self) -> dict[str, Seq]:
+        """The last applied ``seq`` per database."""
+        ...
+
+    async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
+        """Apply a batch and store ``last_seq`` as the checkpoint in one transaction."""
+        ...

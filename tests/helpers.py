@@ -1,0 +1,53 @@
+"""Small helpers for tests that drive the real services."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sync.ids import new_ulid
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    accept: Callable[[T], bool],
+    *,
+    within: float = 10.0,
+    every: float = 0.05,
+) -> T:
+    """Poll ``probe`` until ``accept`` says yes; fail with the last answer otherwise."""
+    deadline = time.monotonic() + within
+    while True:
+        value = await probe()
+        if accept(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not accepted within {within}s; last answer: {value!r}")
+        await asyncio.sleep(every)
+
+
+def hazard_doc(
+    *, device_id: str, author: str, grid_id: str, title: str = "Blocked fire exit", **extra: Any
+) -> dict[str, Any]:
+    """A hazard as a tablet writes it (minimal fields of the foundation)."""
+    doc: dict[str, Any] = {
+        "_id": f"hazard:{device_id}:{new_ulid()}",
+        "type": "hazard",
+        "schema_version": 1,
+        "app_version": "1.0.0",
+        "author": author,
+        "device_id": device_id,
+        "grid_id": grid_id,
+        "created_at": "2026-11-20T09:30:00+08:00",
+        "title": title,
+        "category": "fire",
+        "severity": "major",
+        "location": {"lat": 30.2712, "lon": 120.1523, "accuracy_m": 8.0},
+        "reported_at": "2026-11-20T09:31:00+08:00",
+    }
+    doc.update(extra)
+    return doc

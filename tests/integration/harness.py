@@ -1,0 +1,34 @@
+"""Run the real app (lifespan included) against the real services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.devices.service import IssuedCredentials
+from backend.runtime import Runtime
+from backend.settings import Settings
+from sync.couch import CouchClient
+from sync.devserver import DevCouch
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[tuple[AsyncTestClient[Any], Runtime]]:
+    app = create_app(settings)
+    async with AsyncTestClient(app=app) as client:
+        yield client, app.state.runtime
+
+
+def tablet(dev_couch: DevCouch, cred: IssuedCredentials) -> CouchClient:
+    """A CouchDB client signed in as the device, as a tablet would be."""
+    return CouchClient(dev_couch.url, cred.couch_user, cred.password)
+
+
+async def get_json(client: AsyncTestClient[Any], path: str) -> Any:
+    response = await client.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()
