@@ -1,0 +1,44 @@
+"""A second start over the same data re-imports nothing and duplicates nothing."""
+
+from __future__ import annotations
+
+from backend.settings import Settings
+from sync.couch import CouchClient
+from sync.devserver import DevCouch
+from tests.helpers import eventually, hazard_doc
+from tests.integration.harness import get_json, running_app, tablet
+
+
+async def test_restarting_the_service_keeps_every_record_once(
+    settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        issued = runtime.issued_credentials
+        cred = issued[0]
+        first = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, first)
+        await eventually(lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 1)
+        grids_before = await get_json(client, "/api/grids")
+        design_before = await couch_admin.get_doc(cred.database, "_design/grid_rules")
+
+    # While the service is down, the tablet keeps working and syncs to CouchDB.
+    second = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+    async with tablet(dev_couch, cred) as device:
+        await device.put_doc(cred.database, second)
+
+    async with running_app(settings) as (client, runtime):
+        assert runtime.issued_credentials == [], "demo tablets must not be registered again"
+        hazards = await eventually(
+            lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 2
+        )
+        assert await get_json(client, "/api/grids") == grids_before
+        # the old password still works: the device user was not recreated
+        async with tablet(dev_couch, cred) as device:
+            assert (await device.session())["userCtx"]["name"] == cred.couch_user
+        design_after = await couch_admin.get_doc(cred.database, "_design/grid_rules")
+        assert design_after["_rev"] == design_before["_rev"]
+        assert await get_json(client, "/api/sync/quarantine") == []
+
+    assert sorted(h["doc_id"] for h in hazards) == sorted([first["_id"], second["_id"]])
+    assert len(grids_before) == len(issued) == 6

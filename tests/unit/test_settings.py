@@ -1,0 +1,65 @@
+"""Settings come from the environment, when asked, with clear errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from backend.database import DatabaseUrlError, check_database_url
+from backend.settings import Settings, SettingsError
+
+
+def test_defaults_use_a_sqlite_file_and_the_managed_couch(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'inspection.sqlite3'}"
+    assert settings.couch is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+
+
+def test_the_dev_jwt_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = Settings.from_env({"VAR_DIR": str(tmp_path)}).jwt_secret
+    second = Settings.from_env({"VAR_DIR": str(tmp_path)}).jwt_secret
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "jwt-secret").stat().st_mode & 0o077 == 0
+
+
+def test_production_requires_a_jwt_secret(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET is required"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "ENV": "production"})
+    assert not (tmp_path / "jwt-secret").exists()
+
+
+def test_a_couchdb_url_needs_credentials(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="COUCHDB_USER"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "COUCHDB_URL": "http://couch:5984"})
+    settings = Settings.from_env(
+        {
+            "VAR_DIR": str(tmp_path),
+            "COUCHDB_URL": "https://couch:5984/",
+            "COUCHDB_USER": "admin",
+            "COUCHDB_PASSWORD": "secret",
+        }
+    )
+    assert settings.couch is not None
+    assert settings.couch.url == "https://couch:5984"
+
+
+def test_a_bad_port_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="PORT='eighty'"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "PORT": "eighty"})
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres//nope", "is not a database URL"),
+        ("mysql+pymysql://root@localhost/test", "use postgresql+asyncpg or sqlite+aiosqlite"),
+        ("postgresql://postgres@localhost/test", "use postgresql+asyncpg"),
+    ],
+)
+def test_unsupported_database_urls_say_what_to_use(url: str, message: str) -> None:
+    with pytest.raises(DatabaseUrlError, match=re.escape(message)):
+        check_database_url(url)
