@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck imports pytest install lock clean
+.PHONY: run test lint typecheck imports pytest install lock clean bench
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -35,6 +35,10 @@ pytest: install
 	$(PY) -m pytest
 
 test: lint typecheck imports pytest
+
+# Benchmarks (not part of `make test`); each prints its ratio to a raw baseline.
+bench: install
+	$(PY) -m tests.bench.bench_validation
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:

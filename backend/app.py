@@ -12,6 +12,7 @@ from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
 from backend.lifespan import runtime
+from backend.mobile_schema.controller import MobileSchemaController
 from backend.replication.controller import QuarantineController
 from backend.settings import Settings
 
@@ -19,7 +20,14 @@ from backend.settings import Settings
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     app = Litestar(
-        route_handlers=[health, ready, GridController, HazardController, QuarantineController],
+        route_handlers=[
+            health,
+            ready,
+            GridController,
+            HazardController,
+            QuarantineController,
+            MobileSchemaController,
+        ],
         dependencies={
             "session": Provide(provide_session),
             "runtime": Provide(provide_runtime, sync_to_thread=False),

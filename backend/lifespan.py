@@ -21,6 +21,7 @@ from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
 from backend.settings import Settings, dev_secret
+from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
 from sync.devserver import DevCouch
 from sync.follower import Follower
@@ -77,7 +78,7 @@ async def check_couch(couch: CouchClient) -> None:
 
 
 async def _start_follower(run: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
-    sink = SqlChangeSink(run.sessions)
+    sink = SqlChangeSink(run.sessions, run.couch, load_schemas())
     follower = Follower(run.couch, sink, sink, idle_interval=settings.follower_idle_interval)
     task = asyncio.create_task(follower.run(), name="changes-follower")
     run.follower, run.follower_task = follower, task

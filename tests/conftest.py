@@ -70,12 +70,24 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 def settings(
     tmp_path: Path, database_url: str, dev_couch: DevCouch, namespace_prefix: str
 ) -> Settings:
+    """Settings for the app on each kind of database."""
+    return make_settings(tmp_path, database_url, dev_couch, namespace_prefix)
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, dev_couch: DevCouch, namespace_prefix: str) -> Settings:
+    """Settings for tests whose subject does not depend on the database."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inspection.sqlite3'}"
+    return make_settings(tmp_path, url, dev_couch, namespace_prefix)
+
+
+def make_settings(tmp_path: Path, database_url: str, dev_couch: DevCouch, prefix: str) -> Settings:
     return Settings(
         env="test",
         var_dir=tmp_path / "var",
         database_url=database_url,
         couch=dev_couch.credentials,
-        couch_namespace=namespace_prefix,
+        couch_namespace=prefix,
         jwt_secret=secrets.token_urlsafe(32),
         demo=True,
         follower_idle_interval=0.05,

@@ -33,7 +33,7 @@ async def eventually(
 def hazard_doc(
     *, device_id: str, author: str, grid_id: str, title: str = "Blocked fire exit", **extra: Any
 ) -> dict[str, Any]:
-    """A hazard as a tablet writes it (minimal fields of the foundation)."""
+    """A v1 hazard as a tablet writes it."""
     doc: dict[str, Any] = {
         "_id": f"hazard:{device_id}:{new_ulid()}",
         "type": "hazard",
@@ -45,9 +45,11 @@ def hazard_doc(
         "created_at": "2026-11-20T09:30:00+08:00",
         "title": title,
         "category": "fire",
+        "sector": "crowded_place",
         "severity": "major",
-        "location": {"lat": 30.2712, "lon": 120.1523, "accuracy_m": 8.0},
+        "location": {"lat": 30.2712, "lon": 120.1523, "accuracy_m": 8.0, "provider": "gps"},
         "reported_at": "2026-11-20T09:31:00+08:00",
+        "photos": [],
     }
     doc.update(extra)
     return doc

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import HazardRead
@@ -21,8 +21,9 @@ class HazardController(Controller):
     async def list(
         self,
         session: NamedDependency[AsyncSession],
-        grid_id: Annotated[str | None, Parameter(max_length=64)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        grid_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        valid: FromQuery[bool | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[HazardRead]:
-        rows = await list_hazards(session, grid_id=grid_id, limit=limit)
+        rows = await list_hazards(session, grid_id=grid_id, valid=valid, limit=limit)
         return [HazardRead.model_validate(row, from_attributes=True) for row in rows]

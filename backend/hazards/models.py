@@ -14,15 +14,21 @@ from backend.sqltypes import JsonColumnType, UTCDateTime, utcnow
 class HazardBase(SQLModel):
     doc_id: str = Field(primary_key=True, max_length=200)
     grid_id: str = Field(foreign_key="place.id", index=True, max_length=64)
-    device_id: str = Field(max_length=64)
-    author: str = Field(max_length=128)
-    title: str = Field(max_length=200)
+    device_id: str = Field(default="", max_length=64)
+    author: str = Field(default="", max_length=128)
+    title: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=32)
     severity: str | None = Field(default=None, max_length=16)
     lat: float | None = None
     lon: float | None = None
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     deleted: bool = False
+    valid: bool = True
+    """False when the document breaks its schema; ``errors`` says how."""
+    schema_version: int | None = None
+    """The version the tablet wrote; the stored ``doc`` is always the current shape
+    when valid."""
+    upgraded_from: int | None = None
 
 
 class Hazard(HazardBase, table=True):
@@ -30,11 +36,15 @@ class Hazard(HazardBase, table=True):
     """Last applied CouchDB revision; an older or equal one is a no-op."""
     rev_generation: int
     doc: dict[str, Any] = Field(sa_column=Column(JsonColumnType, nullable=False))
+    errors: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JsonColumnType, nullable=False)
+    )
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class HazardRead(HazardBase):
     rev: str
+    errors: list[dict[str, str]]
     received_at: datetime
     updated_at: datetime

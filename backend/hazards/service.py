@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.hazards.documents import parse_hazard
 from backend.hazards.models import Hazard
 from backend.sqltypes import utcnow
+from sync.contract import SchemaCheck
 from sync.couch.types import rev_generation, rev_key
 
 
@@ -18,39 +19,59 @@ def is_newer(rev: str, than: str) -> bool:
     return rev_key(rev) > rev_key(than)
 
 
-async def project_hazard(session: AsyncSession, grid_id: str, doc: dict[str, Any]) -> bool:
-    """Upsert the hazard from its document; ``False`` when the rev was already applied.
+async def project_hazard(
+    session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck
+) -> datetime | None:
+    """Upsert the hazard from its checked document.
 
-    The grid is the database's own, whatever the document claims.
+    Returns when the hazard was first received, or ``None`` when this revision (or a
+    newer one) was applied already. An invalid document is stored too, flagged with
+    its errors: nothing a worker sent is thrown away. The grid is the database's own,
+    whatever the document claims.
     """
-    parsed = parse_hazard(doc)
-    stored = await session.get(Hazard, parsed.id)
-    if stored is not None and not is_newer(parsed.rev, stored.rev):
-        return False
-    values = {
-        "grid_id": grid_id,
-        "device_id": parsed.device_id,
-        "author": parsed.author,
-        "title": parsed.title,
-        "category": parsed.category,
-        "severity": parsed.severity,
-        "lat": parsed.location.lat if parsed.location else None,
-        "lon": parsed.location.lon if parsed.location else None,
-        "reported_at": parsed.reported_at,
-        "deleted": False,
-        "rev": parsed.rev,
-        "rev_generation": rev_generation(parsed.rev),
-        "doc": doc,
-        "updated_at": utcnow(),
-    }
+    doc_id = str(check.doc["_id"])
+    stored = await session.get(Hazard, doc_id)
+    if stored is not None and not is_newer(rev, stored.rev):
+        return None
+    values = {**_fields(check), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
+    values["rev_generation"] = rev_generation(rev)
     if stored is None:
-        session.add(Hazard.model_validate({"doc_id": parsed.id, **values}))
+        stored = Hazard.model_validate({"doc_id": doc_id, **values})
     else:
         for key, value in values.items():
             setattr(stored, key, value)
-        session.add(stored)
+    session.add(stored)
     await session.flush()
-    return True
+    return stored.received_at
+
+
+def _fields(check: SchemaCheck) -> dict[str, Any]:
+    doc = check.doc
+    fields: dict[str, Any] = {
+        "device_id": _text(doc, "device_id", 64) or "",
+        "author": _text(doc, "author", 128) or "",
+        "title": _text(doc, "title", 200),
+        "category": _text(doc, "category", 32),
+        "severity": _text(doc, "severity", 16),
+        "valid": check.valid,
+        "errors": [dict(e) for e in check.errors],
+        "schema_version": check.version,
+        "upgraded_from": check.upgraded_from,
+        "doc": doc,
+        "deleted": False,
+        "lat": None,
+        "lon": None,
+        "reported_at": None,
+    }
+    if check.valid:
+        fields["lat"], fields["lon"] = doc["location"]["lat"], doc["location"]["lon"]
+        fields["reported_at"] = datetime.fromisoformat(doc["reported_at"])
+    return fields
+
+
+def _text(doc: dict[str, Any], key: str, limit: int) -> str | None:
+    value = doc.get(key)
+    return value if isinstance(value, str) and len(value) <= limit else None
 
 
 async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> bool:
@@ -67,11 +88,17 @@ async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> b
 
 
 async def list_hazards(
-    session: AsyncSession, *, grid_id: str | None = None, limit: int = 100
+    session: AsyncSession,
+    *,
+    grid_id: str | None = None,
+    valid: bool | None = None,
+    limit: int = 100,
 ) -> Sequence[Hazard]:
     query = select(Hazard).where(col(Hazard.deleted).is_(False))
     if grid_id is not None:
         query = query.where(Hazard.grid_id == grid_id)
+    if valid is not None:
+        query = query.where(col(Hazard.valid).is_(valid))
     query = query.order_by(col(Hazard.received_at).desc(), col(Hazard.doc_id)).limit(limit)
     return (await session.exec(query)).all()
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +31,7 @@ class QuarantineController(Controller):
     async def list(
         self,
         session: NamedDependency[AsyncSession],
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[QuarantinedChangeRead]:
         rows = await list_quarantined(session, limit=limit)
         return [QuarantinedChangeRead.model_validate(r, from_attributes=True) for r in rows]

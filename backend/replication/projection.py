@@ -1,15 +1,17 @@
 """The SQL side of the follower: applies a batch of changes with its checkpoint.
 
 Implements :class:`sync.ports.ChangeSink` and :class:`sync.ports.GridDirectory`.
-One batch is one transaction: the projection of every change and the database's
-checkpoint commit together, so a crash replays the batch, which is idempotent.
+For one batch: each worker document is checked against the mobile schema and
+projected into SQL; the verdicts are written to the grid database (idempotently);
+then the projection and the database's checkpoint commit in one transaction. A crash
+anywhere replays the batch, which changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -18,18 +20,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
 from backend.grids.service import grid_databases
-from backend.hazards.documents import InvalidDocument
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.replication.models import SyncCheckpoint
 from backend.replication.quarantine import quarantine
 from backend.sqltypes import utcnow
-from sync.couch import Change
+from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
+from sync.couch import Change, CouchClient, JsonObject
 from sync.couch.types import Seq
-from sync.doctypes import WORKER_TYPES
+from sync.verdicts import VERDICT_KEEP, verdict_doc
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, str, dict[str, Any]], Awaitable[bool]]
+MAX_DOC_ID = 200
+
+Handler = Callable[[AsyncSession, str, str, SchemaCheck], Awaitable[datetime | None]]
 HANDLERS: dict[str, Handler] = {"hazard": project_hazard}
 DELETERS: dict[str, Callable[[AsyncSession, str, str], Awaitable[bool]]] = {
     "hazard": mark_hazard_deleted,
@@ -37,8 +41,12 @@ DELETERS: dict[str, Callable[[AsyncSession, str, str], Awaitable[bool]]] = {
 
 
 class SqlChangeSink:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], couch: CouchClient, schemas: SchemaSet
+    ) -> None:
         self.sessions = sessions
+        self.couch = couch
+        self.schemas = schemas
         self._grid_of_db: dict[str, str] = {}
 
     async def grid_databases(self) -> Sequence[str]:
@@ -56,8 +64,13 @@ class SqlChangeSink:
             grid_id = self._grid_of_db.get(db)
             if grid_id is None:
                 grid_id = (await grid_databases(session))[db]
+            verdicts = []
             for change in changes:
-                await apply_change(session, db, grid_id, change)
+                verdict = await apply_change(session, db, grid_id, change, self.schemas)
+                if verdict is not None:
+                    verdicts.append(verdict)
+            # verdicts first: if this fails, nothing commits and the batch is replayed
+            await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP)
             await save_checkpoint(session, db, last_seq)
 
 
@@ -72,32 +85,50 @@ async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:
     await session.flush()
 
 
-async def apply_change(session: AsyncSession, db: str, grid_id: str, change: Change) -> None:
-    """Project one change inside a savepoint; a bad document is quarantined, not fatal."""
+async def apply_change(
+    session: AsyncSession, db: str, grid_id: str, change: Change, schemas: SchemaSet
+) -> JsonObject | None:
+    """Project one change in a savepoint; its verdict, or ``None`` when there is
+    nothing (new) to say. A document that cannot be handled is quarantined."""
     doc = change.doc or {}
     rev = str(doc.get("_rev") or (change.revs[0] if change.revs else ""))
+    if change.deleted or doc.get("_deleted"):
+        for delete in DELETERS.values():
+            await delete(session, change.id, rev)
+        return None
+    if len(change.id) > MAX_DOC_ID:
+        await quarantine(session, db, change.id, rev, f"document id longer than {MAX_DOC_ID}")
+        return None
+    check = check_worker_doc(schemas, doc)
+    if check.doc_type is None:
+        await quarantine(session, db, change.id, rev, "not a worker document", check.errors)
+        return None
     try:
         async with session.begin_nested():
-            await _dispatch(session, grid_id, change, doc, rev)
-    except InvalidDocument as exc:
-        await quarantine(session, db, change.id, rev, "document breaks its schema", exc.errors)
+            received_at = await _project(session, grid_id, rev, check)
     except (OperationalError, InterfaceError):
         raise  # the database itself failed: the whole batch is retried
     except Exception as exc:
         log.exception("could not apply %s@%s from %s", change.id, rev, db)
         await quarantine(session, db, change.id, rev, f"handler failed: {type(exc).__name__}")
+        return None
+    if received_at is None:
+        return None
+    return verdict_doc(
+        doc_id=change.id,
+        rev=rev,
+        doc_type=check.doc_type,
+        grid_id=grid_id,
+        received_at=received_at.isoformat(timespec="milliseconds"),
+        schema=check,
+    )
 
 
-async def _dispatch(
-    session: AsyncSession, grid_id: str, change: Change, doc: dict[str, Any], rev: str
-) -> None:
-    if change.deleted or doc.get("_deleted"):
-        for delete in DELETERS.values():
-            await delete(session, change.id, rev)
-        return
-    doc_type = doc.get("type")
-    handler = HANDLERS.get(doc_type) if isinstance(doc_type, str) else None
-    if handler is not None:
-        await handler(session, grid_id, doc)
-    elif doc_type not in WORKER_TYPES:
-        raise InvalidDocument([{"path": "/type", "message": f"unknown document type {doc_type!r}"}])
+async def _project(
+    session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck
+) -> datetime | None:
+    assert check.doc_type is not None
+    handler = HANDLERS.get(check.doc_type)
+    if handler is None:  # checked and answered; projected once its feature lands
+        return utcnow()
+    return await handler(session, grid_id, rev, check)

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.replication.models import QuarantinedChange
+from sync.contract import ErrorDetail
 
 
 async def quarantine(
@@ -16,7 +17,7 @@ async def quarantine(
     doc_id: str,
     rev: str,
     reason: str,
-    errors: list[dict[str, str]] | None = None,
+    errors: Sequence[ErrorDetail] = (),
 ) -> None:
     """Record the change once; replaying the same ``(db, doc_id, rev)`` is a no-op."""
     query = select(QuarantinedChange).where(
@@ -28,7 +29,11 @@ async def quarantine(
         return
     session.add(
         QuarantinedChange(
-            db=db, doc_id=doc_id[:500], rev=rev[:64], reason=reason[:500], errors=errors or []
+            db=db,
+            doc_id=doc_id[:500],
+            rev=rev[:64],
+            reason=reason[:500],
+            errors=[{"path": e["path"], "message": e["message"]} for e in errors],
         )
     )
     await session.flush()

@@ -193,11 +193,49 @@ class CouchClient:
         """
         current = await self.find_doc(db, doc["_id"])
         if current is not None:
-            stored = {k: v for k, v in current.items() if k != "_rev"}
-            if stored == {k: v for k, v in doc.items() if k != "_rev"}:
+            if _content(current) == _content(doc):
                 return None
             doc = {**doc, "_rev": current["_rev"]}
         return await self.put_doc(db, doc)
+
+    async def ensure_docs(
+        self, db: str, docs: list[JsonObject], *, keep: tuple[str, ...] = ()
+    ) -> list[str]:
+        """Write each doc unless its stored version has the same content; ids written.
+
+        Fields named in ``keep`` (e.g. a first-received time) are not compared and
+        keep their stored value. One read and at most one bulk write for the batch.
+        """
+        if not docs:
+            return []
+        answer: JsonObject = await self.request(
+            "POST",
+            f"{db_path(db)}/_all_docs",
+            params={"include_docs": True},
+            json_body={"keys": [d["_id"] for d in docs]},
+        )
+        stored = {row["id"]: row["doc"] for row in answer["rows"] if row.get("doc")}
+        changed: list[JsonObject] = []
+        for wanted in docs:
+            current = stored.get(wanted["_id"])
+            if current is not None:
+                wanted = {**wanted, **{k: current[k] for k in keep if k in current}}  # noqa: PLW2901
+                if _content(current) == _content(wanted):
+                    continue
+                wanted["_rev"] = current["_rev"]
+            changed.append(wanted)
+        if not changed:
+            return []
+        results = await self.bulk_docs(db, changed)
+        failed = [r for r in results if "error" in r]
+        if failed:
+            first = failed[0]
+            raise error_for_status(
+                409 if first["error"] == "conflict" else 400,
+                str(first["error"]),
+                f"{first.get('id')}: {first.get('reason', '')}",
+            )
+        return [str(r["id"]) for r in results]
 
     async def bulk_docs(
         self, db: str, docs: list[JsonObject], *, new_edits: bool = True
@@ -339,6 +377,10 @@ class CouchClient:
         current = await self.find_user(name)
         if current is not None:
             await self.delete_doc("_users", current["_id"], current["_rev"])
+
+
+def _content(doc: JsonObject) -> JsonObject:
+    return {k: v for k, v in doc.items() if k != "_rev"}
 
 
 async def _capped(chunks: AsyncIterator[bytes], name: str, max_bytes: int) -> AsyncIterator[bytes]:

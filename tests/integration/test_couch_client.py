@@ -133,3 +133,22 @@ async def test_an_unreachable_server_raises_couch_unavailable() -> None:
     async with CouchClient(f"http://127.0.0.1:{free_port()}", timeout=2) as nowhere:
         with pytest.raises(CouchUnavailable):
             await nowhere.server_info()
+
+
+async def test_ensure_docs_rewrites_only_what_changed_and_keeps_first_values(
+    couch_admin: CouchClient, db: str
+) -> None:
+    docs = [
+        {"_id": f"verdict:{i}", "type": "verdict", "ok": True, "received_at": "t1"}
+        for i in range(3)
+    ]
+    assert await couch_admin.ensure_docs(db, docs, keep=("received_at",)) == [
+        "verdict:0", "verdict:1", "verdict:2"
+    ]  # fmt: skip
+    replay = [{**d, "received_at": "t2"} for d in docs]
+    assert await couch_admin.ensure_docs(db, replay, keep=("received_at",)) == []
+    replay[1]["ok"] = False
+    assert await couch_admin.ensure_docs(db, replay, keep=("received_at",)) == ["verdict:1"]
+    stored = await couch_admin.get_doc(db, "verdict:1")
+    assert (stored["ok"], stored["received_at"]) == (False, "t1")
+    assert stored["_rev"].startswith("2-")

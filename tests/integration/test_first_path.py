@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from backend.devices.service import IssuedCredentials
 from backend.settings import Settings
+from sync.contract.schemas import SCHEMA_ROOT
 from sync.couch import CouchError
 from sync.devserver import DevCouch
+from sync.ids import new_ulid
 from tests.helpers import eventually, hazard_doc
 from tests.integration.harness import get_json, running_app, tablet
+
+EXAMPLES = SCHEMA_ROOT / "examples"
 
 
 async def test_hazard_written_by_a_tablet_appears_in_the_api(
@@ -53,24 +59,83 @@ async def test_an_edit_replaces_the_hazard_and_a_deletion_removes_it(
             await eventually(lambda: get_json(client, "/api/hazards"), _count(0))
 
 
-async def test_a_malformed_hazard_is_quarantined_and_the_feed_goes_on(
+async def test_a_hazard_breaking_its_schema_is_kept_flagged_and_explained_to_the_tablet(
     settings: Settings, dev_couch: DevCouch
 ) -> None:
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
         bad = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
-        bad["location"] = {"lat": 91, "lon": 120.15}
+        bad["location"] = {"lat": 91, "lon": 120.15, "provider": "gps"}
         good = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
         async with tablet(dev_couch, cred) as device:
-            await device.put_doc(cred.database, bad)
+            bad_rev = await device.put_doc(cred.database, bad)
             await device.put_doc(cred.database, good)
+            hazards = await eventually(lambda: get_json(client, "/api/hazards"), _count(2))
+            verdict = await eventually(
+                lambda: device.find_doc(cred.database, f"verdict:{bad['_id']}"),
+                lambda doc: doc is not None,
+            )
+        invalid = await get_json(client, "/api/hazards?valid=false")
 
-        hazards = await eventually(lambda: get_json(client, "/api/hazards"), _count(1))
-        assert hazards[0]["doc_id"] == good["_id"]
+    assert {h["doc_id"] for h in hazards} == {bad["_id"], good["_id"]}
+    [flagged] = invalid
+    assert flagged["doc_id"] == bad["_id"]
+    assert flagged["errors"] == [
+        {"path": "/location/lat", "message": "91 is greater than the maximum of 90"}
+    ]
+    assert flagged["title"] == bad["title"]
+    assert verdict is not None
+    assert verdict["target_rev"] == bad_rev
+    assert verdict["schema"] == {
+        "valid": False,
+        "version": 1,
+        "upgraded_from": None,
+        "errors": flagged["errors"],
+    }
+
+
+async def test_a_v0_hazard_from_an_old_app_is_stored_in_v1_shape(
+    settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        cred = runtime.issued_credentials[0]
+        old = json.loads((EXAMPLES / "v0/valid/hazard.json").read_text())
+        old.update(author=cred.couch_user, device_id=cred.device_id, grid_id=cred.grid_id)
+        old["_id"] = f"hazard:{cred.device_id}:{new_ulid()}"
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, old)
+        [hazard] = await eventually(lambda: get_json(client, "/api/hazards"), _count(1))
+        verdict_schema = (await eventually(
+            lambda: _verdict(dev_couch, cred, old["_id"]), lambda doc: doc is not None
+        ))["schema"]  # fmt: skip
+
+    assert hazard["valid"] is True
+    assert (hazard["schema_version"], hazard["upgraded_from"]) == (0, 0)
+    assert (hazard["lat"], hazard["lon"]) == (old["lat"], old["lon"])
+    assert hazard["reported_at"].startswith("2025-06-02T02:15:00")
+    assert verdict_schema == {"valid": True, "version": 0, "upgraded_from": 0, "errors": []}
+
+
+async def test_a_document_of_unknown_type_is_quarantined_and_the_feed_goes_on(
+    settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        cred = runtime.issued_credentials[0]
+        odd = {"_id": f"note:{cred.device_id}:x", "type": "note", "author": cred.couch_user}
+        good = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, odd)
+            await device.put_doc(cred.database, good)
+        await eventually(lambda: get_json(client, "/api/hazards"), _count(1))
         [entry] = await get_json(client, "/api/sync/quarantine")
-    assert entry["doc_id"] == bad["_id"]
+    assert entry["doc_id"] == odd["_id"]
     assert entry["db"] == cred.database
-    assert entry["errors"][0]["path"] == "/location/lat"
+    assert entry["errors"] == [{"path": "/type", "message": "unknown document type 'note'"}]
+
+
+async def _verdict(dev_couch: DevCouch, cred: IssuedCredentials, doc_id: str) -> Any:
+    async with tablet(dev_couch, cred) as device:
+        return await device.find_doc(cred.database, f"verdict:{doc_id}")
 
 
 async def test_the_grid_database_holds_only_its_own_tablets(

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import delete
+
+from backend.database import create_engine
+from backend.replication.models import SyncCheckpoint
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
@@ -42,3 +48,45 @@ async def test_restarting_the_service_keeps_every_record_once(
 
     assert sorted(h["doc_id"] for h in hazards) == sorted([first["_id"], second["_id"]])
     assert len(grids_before) == len(issued) == 6
+
+
+async def test_a_batch_replayed_after_a_lost_checkpoint_changes_nothing(
+    settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        cred = runtime.issued_credentials[0]
+        docs = [
+            hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+            for _ in range(5)
+        ]
+        async with tablet(dev_couch, cred) as device:
+            for doc in docs:
+                await device.put_doc(cred.database, doc)
+        before = await eventually(
+            lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 5
+        )
+        verdict_revs = await _verdict_revs(couch_admin, cred.database)
+        assert len(verdict_revs) == 5
+
+    # As if the service died after writing verdicts but before committing SQL.
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as conn:
+        await conn.execute(delete(SyncCheckpoint))
+    await engine.dispose()
+
+    async with running_app(settings) as (client, runtime):
+        await eventually(
+            lambda: get_json(client, "/ready"),
+            lambda ready: (
+                ready["follower"]["lag_seconds"] < 0.5 and ready["follower"]["applied_changes"] >= 5
+            ),
+        )
+        after = await get_json(client, "/api/hazards")
+        assert await _verdict_revs(couch_admin, cred.database) == verdict_revs
+    assert after == before
+
+
+async def _verdict_revs(couch: CouchClient, db: str) -> dict[str, str]:
+    rows = (await couch.all_docs(db, startkey=json.dumps("verdict:"),
+                                 endkey=json.dumps("verdict:\ufff0")))["rows"]  # fmt: skip
+    return {row["id"]: row["value"]["rev"] for row in rows}

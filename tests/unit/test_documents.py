@@ -1,60 +1,19 @@
-"""Reading hazard documents and revisions."""
+"""Revisions, ids the follower skips, and upgrades of old document versions."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.hazards.documents import InvalidDocument, parse_hazard
 from backend.hazards.service import is_newer
+from sync.contract import check_worker_doc, load_schemas
+from sync.contract.schemas import SCHEMA_ROOT
 from sync.couch import Change
 from sync.couch.types import rev_generation
 from sync.doctypes import is_server_owned
 from sync.follower import relevant
-from tests.helpers import hazard_doc
-
-
-def _doc(**changes: Any) -> dict[str, Any]:
-    doc = hazard_doc(device_id="d1", author="device_d1", grid_id="g1", **changes)
-    doc["_rev"] = "1-abc"
-    return doc
-
-
-def test_a_complete_hazard_reads_with_its_location() -> None:
-    hazard = parse_hazard(_doc())
-    assert hazard.location is not None
-    assert hazard.location.lat == 30.2712
-    assert hazard.reported_at is not None
-    assert hazard.reported_at.utcoffset() is not None
-
-
-@pytest.mark.parametrize(
-    ("changes", "path"),
-    [
-        ({"location": {"lat": 91, "lon": 120}}, "/location/lat"),
-        ({"location": {"lat": "NaN", "lon": 120}}, "/location/lat"),
-        ({"location": {"lat": 30, "lon": 120, "accuracy_m": -1}}, "/location/accuracy_m"),
-        ({"title": ""}, "/title"),
-        ({"title": "x" * 201}, "/title"),
-        ({"reported_at": "2026-11-20T09:31:00"}, "/reported_at"),
-        ({"type": "verdict"}, "/type"),
-    ],
-)
-def test_a_broken_hazard_names_the_field_at_fault(changes: dict[str, Any], path: str) -> None:
-    with pytest.raises(InvalidDocument) as refused:
-        parse_hazard(_doc(**changes))
-    assert [e["path"] for e in refused.value.errors] == [path]
-
-
-def test_a_hazard_without_author_is_refused() -> None:
-    doc = _doc()
-    del doc["author"]
-    with pytest.raises(InvalidDocument) as refused:
-        parse_hazard(doc)
-    assert refused.value.errors[0]["path"] == "/author"
 
 
 @given(st.integers(1, 10_000), st.integers(1, 10_000), st.text("0123456789abcdef", min_size=1))
@@ -73,3 +32,60 @@ def test_the_follower_skips_design_docs_and_server_documents() -> None:
     for doc_id in ("_design/grid_rules", "verdict:hazard:d1:01J", "ledger:h:01J", "grid:g1"):
         assert not relevant(Change(id=doc_id, seq=1, revs=("1-a",)))
         assert doc_id.startswith("_design/") or is_server_owned(doc_id)
+
+
+def _example(path: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((SCHEMA_ROOT / "examples" / path).read_text())
+    return data
+
+
+def test_a_v0_hazard_is_upgraded_to_v1_without_losing_what_the_worker_wrote() -> None:
+    old = _example("v0/valid/hazard.json")
+    check = check_worker_doc(load_schemas(), old)
+    assert check.valid
+    assert (check.version, check.upgraded_from) == (0, 0)
+    new = check.doc
+    assert new["schema_version"] == 1
+    assert new["location"] == {
+        "lat": old["lat"], "lon": old["lon"], "provider": "unknown", "datum": "wgs84"
+    }  # fmt: skip
+    assert new["severity"] == old["level"]
+    assert new["description"] == old["desc"]
+    assert new["reported_at"] == "2025-06-02T02:15:00.000+00:00"
+    assert new["_id"] == old["_id"]
+    assert check_worker_doc(load_schemas(), new).valid  # the upgraded doc is valid v1
+
+
+def test_a_v0_inspection_is_upgraded_with_its_site_and_answers() -> None:
+    check = check_worker_doc(load_schemas(), _example("v0/valid/inspection.json"))
+    assert check.valid
+    assert check.upgraded_from == 0
+    assert check.doc["site"] == {
+        "name": "老街小吃店",
+        "sector": "catering",
+        "address": "东湖路 3 号",
+    }
+    assert check.doc["answers"] == [
+        {"item_id": "alarm-installed", "answer": "yes"},
+        {"item_id": "gas-pipe-ok", "answer": "no"},
+    ]
+
+
+def test_a_current_document_is_not_marked_upgraded() -> None:
+    check = check_worker_doc(load_schemas(), _example("v1/valid/hazard.json"))
+    assert check.valid
+    assert (check.version, check.upgraded_from) == (1, None)
+
+
+def test_huge_values_are_not_echoed_in_error_messages() -> None:
+    doc = _example("v1/valid/hazard.json") | {"title": "隐" * 1_000_000}
+    [error] = check_worker_doc(load_schemas(), doc).errors
+    assert error == {"path": "/title", "message": "is longer than 200 characters"}
+
+
+def test_things_that_are_not_documents_are_refused_plainly() -> None:
+    things: list[object] = [[], "hazard", 3, None]
+    for thing in things:
+        check = check_worker_doc(load_schemas(), thing)
+        assert not check.valid
+        assert check.errors[0]["path"] == ""

@@ -1,0 +1,64 @@
+"""HTTP: ``/mobile-schema/`` (index) and ``/mobile-schema/{version}/{type}.json``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
+
+from backend.errors import NotFound
+from sync.contract import load_schemas
+from sync.contract.upgrade import CURRENT_VERSION
+
+SCHEMA_JSON = "application/schema+json"
+CACHE = "public, max-age=300"
+
+
+def _answer(request: Request[Any, Any, Any], body: bytes, media_type: str) -> Response[bytes]:
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": CACHE}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+class MobileSchemaController(Controller):
+    path = "/mobile-schema"
+    tags = ("mobile-schema",)
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        schemas = load_schemas()
+        body = {
+            "current_version": CURRENT_VERSION,
+            "versions": [
+                {
+                    "version": v,
+                    "types": schemas.types(v),
+                    "schemas": [
+                        f"/mobile-schema/v{v}/{t}.json" for t in ["common", *schemas.types(v)]
+                    ],
+                }
+                for v in schemas.versions
+            ],
+        }
+        return _answer(request, json.dumps(body).encode(), "application/json")
+
+    @get("/{version:str}/{filename:str}")
+    async def schema(
+        self,
+        request: Request[Any, Any, Any],
+        version: FromPath[str],
+        filename: FromPath[str],
+    ) -> Response[bytes]:
+        files = load_schemas().files
+        name = filename.removesuffix(".json")
+        number = version.removeprefix("v")
+        key = (int(number), name) if number.isdigit() and filename.endswith(".json") else None
+        if key is None or key not in files:
+            raise NotFound(f"no schema {version}/{filename}")
+        return _answer(request, files[key].body, SCHEMA_JSON)
