@@ -13,7 +13,7 @@ from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
 from backend.lifespan import runtime
 from backend.mobile_schema.controller import MobileSchemaController
-from backend.replication.controller import QuarantineController
+from backend.replication.controller import SyncController
 from backend.settings import Settings
 
 
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ready,
             GridController,
             HazardController,
-            QuarantineController,
+            SyncController,
             MobileSchemaController,
         ],
         dependencies={

@@ -5,8 +5,16 @@ from sqlmodel import SQLModel
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
-from backend.replication.models import QuarantinedChange, SyncCheckpoint
+from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 
 metadata = SQLModel.metadata
 
-__all__ = ["Device", "Hazard", "Place", "QuarantinedChange", "SyncCheckpoint", "metadata"]
+__all__ = [
+    "Device",
+    "Hazard",
+    "Place",
+    "QuarantinedChange",
+    "SyncCheckpoint",
+    "SyncedDocument",
+    "metadata",
+]

@@ -17,12 +17,22 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from sync.couch import Change, CouchClient, CouchError, NotFound
+from sync.couch import Change, CouchClient, NotFound
 from sync.couch.types import Seq
 from sync.doctypes import is_server_owned
 from sync.ports import ChangeSink, GridDirectory
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class DatabaseStatus:
+    """What the follower knows of one grid database."""
+
+    last_seq: Seq = None
+    caught_up_at: float | None = None
+    last_change_at: float | None = None
+    last_error: str | None = None
 
 
 @dataclass
@@ -32,6 +42,7 @@ class FollowerStatus:
     rounds: int = 0
     applied_changes: int = 0
     last_error: str | None = None
+    databases: dict[str, DatabaseStatus] = field(default_factory=dict)
 
     def lag_seconds(self, now: float | None = None) -> float:
         """Seconds since the follower last saw every database fully applied."""
@@ -75,7 +86,7 @@ class Follower:
         while not self._stop.is_set():
             try:
                 caught_up = await self.run_round()
-            except (CouchError, OSError) as exc:
+            except Exception as exc:  # the feed must outlive any one failure
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("follower round failed, retrying in %.1fs: %s", backoff, exc)
                 await self._sleep(backoff)
@@ -102,20 +113,33 @@ class Follower:
 
     async def _follow_once(self, db: str) -> bool:
         assert self._checkpoints is not None
+        state = self.status.databases.setdefault(db, DatabaseStatus())
         since = self._checkpoints.get(db)
         try:
             page = await self.couch.changes(
                 db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
             )
+            if page.results:
+                await self.sink.apply(db, [c for c in page.results if relevant(c)], page.last_seq)
         except NotFound:
+            state.last_error = "database missing in CouchDB"
             log.warning("grid database %s is listed but missing in CouchDB", db)
             return True
-        if not page.results:
-            return True
-        await self.sink.apply(db, [c for c in page.results if relevant(c)], page.last_seq)
-        self._checkpoints[db] = page.last_seq
-        self.status.applied_changes += len(page.results)
-        return page.pending == 0 and len(page.results) < self.batch_size
+        except Exception as exc:
+            state.last_error = f"{type(exc).__name__}: {exc}"
+            raise
+        now = time.time()
+        state.last_error = None
+        if page.results:
+            self._checkpoints[db] = state.last_seq = page.last_seq
+            state.last_change_at = now
+            self.status.applied_changes += len(page.results)
+        else:
+            state.last_seq = since
+        done = not page.results or (page.pending == 0 and len(page.results) < self.batch_size)
+        if done:
+            state.caught_up_at = now
+        return done
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,6 +15,8 @@ from sync.couch import CouchClient
 from sync.devserver import DevCouch, managed_dev_couch
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # the follower polls many times a second
 
 
 @pytest.fixture(scope="session")

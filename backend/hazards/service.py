@@ -12,29 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.hazards.models import Hazard
 from backend.sqltypes import utcnow
 from sync.contract import SchemaCheck
-from sync.couch.types import rev_generation, rev_key
+from sync.couch.types import rev_generation
 
 
-def is_newer(rev: str, than: str) -> bool:
-    return rev_key(rev) > rev_key(than)
+async def project_hazard(session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck) -> None:
+    """Upsert the hazard from this (new) revision of its checked document.
 
-
-async def project_hazard(
-    session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck
-) -> datetime | None:
-    """Upsert the hazard from its checked document.
-
-    Returns when the hazard was first received, or ``None`` when this revision (or a
-    newer one) was applied already. An invalid document is stored too, flagged with
-    its errors: nothing a worker sent is thrown away. The grid is the database's own,
-    whatever the document claims.
+    An invalid document is stored too, flagged with its errors: nothing a worker sent
+    is thrown away. The grid is the database's own, whatever the document claims.
     """
     doc_id = str(check.doc["_id"])
-    stored = await session.get(Hazard, doc_id)
-    if stored is not None and not is_newer(rev, stored.rev):
-        return None
     values = {**_fields(check), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
     values["rev_generation"] = rev_generation(rev)
+    stored = await session.get(Hazard, doc_id)
     if stored is None:
         stored = Hazard.model_validate({"doc_id": doc_id, **values})
     else:
@@ -42,7 +32,6 @@ async def project_hazard(
             setattr(stored, key, value)
     session.add(stored)
     await session.flush()
-    return stored.received_at
 
 
 def _fields(check: SchemaCheck) -> dict[str, Any]:
@@ -74,17 +63,15 @@ def _text(doc: dict[str, Any], key: str, limit: int) -> str | None:
     return value if isinstance(value, str) and len(value) <= limit else None
 
 
-async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> bool:
+async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> None:
     stored = await session.get(Hazard, doc_id)
-    if stored is None or not is_newer(rev, stored.rev):
-        return False
+    if stored is None:
+        return
     stored.deleted = True
-    stored.rev = rev
-    stored.rev_generation = rev_generation(rev)
+    stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.updated_at = utcnow()
     session.add(stored)
     await session.flush()
-    return True
 
 
 async def list_hazards(

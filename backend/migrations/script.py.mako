@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import backend.sqltypes  # noqa: F401 — column types of the models
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -1,9 +1,9 @@
-"""HTTP: what the sync engine could not apply, with the reason."""
+"""HTTP: the sync engine's state, conflicts, and what it could not apply."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -11,7 +11,10 @@ from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.replication.documents import list_conflicted
 from backend.replication.quarantine import list_quarantined
+from backend.replication.status import sync_status
+from backend.runtime import Runtime
 
 
 class QuarantinedChangeRead(BaseModel):
@@ -23,12 +26,40 @@ class QuarantinedChangeRead(BaseModel):
     quarantined_at: datetime
 
 
-class QuarantineController(Controller):
-    path = "/api/sync/quarantine"
+class ConflictRead(BaseModel):
+    doc_id: str
+    db: str
+    grid_id: str
+    doc_type: str
+    rev: str
+    conflict_revs: list[str]
+    updated_at: datetime
+
+
+class SyncController(Controller):
+    path = "/api/sync"
     tags = ("sync",)
 
-    @get("/")
-    async def list(
+    @get("/status")
+    async def status(
+        self, session: NamedDependency[AsyncSession], runtime: NamedDependency[Runtime]
+    ) -> list[dict[str, Any]]:
+        """Per grid database: last seq processed, lag, documents, quarantined, errors."""
+        follower = runtime.follower.status if runtime.follower else None
+        return await sync_status(session, follower)
+
+    @get("/conflicts")
+    async def conflicts(
+        self,
+        session: NamedDependency[AsyncSession],
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> list[ConflictRead]:
+        """Worker documents with replication conflicts: CouchDB's winner and the losers."""
+        rows = await list_conflicted(session, limit=limit)
+        return [ConflictRead.model_validate(r, from_attributes=True) for r in rows]
+
+    @get("/quarantine")
+    async def quarantine(
         self,
         session: NamedDependency[AsyncSession],
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,

@@ -1,4 +1,4 @@
-"""Per-database checkpoints and quarantined changes."""
+"""Per-database checkpoints, every synced worker document, and quarantined changes."""
 
 from __future__ import annotations
 
@@ -17,6 +17,31 @@ class SyncCheckpoint(SQLModel, table=True):
     db: str = Field(primary_key=True, max_length=128)
     seq: Any = Field(sa_column=Column(JsonColumnType, nullable=True))
     """Stored verbatim as JSON: an integer or an opaque string, never compared."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SyncedDocument(SQLModel, table=True):
+    """Every worker document the follower applied, whatever its type: the last
+    applied revision, its schema result and any replication conflict."""
+
+    __tablename__ = "synced_document"
+
+    doc_id: str = Field(primary_key=True, max_length=200)
+    db: str = Field(max_length=128, index=True)
+    grid_id: str = Field(foreign_key="place.id", index=True, max_length=64)
+    doc_type: str = Field(max_length=32, index=True)
+    rev: str = Field(max_length=80)
+    rev_generation: int
+    valid: bool
+    errors: list[dict[str, str]] = Field(sa_column=Column(JsonColumnType, nullable=False))
+    schema_version: int | None = None
+    upgraded_from: int | None = None
+    conflict_revs: list[str] = Field(
+        default_factory=list, sa_column=Column(JsonColumnType, nullable=False)
+    )
+    """Losing revisions CouchDB keeps beside the winner; empty when none."""
+    deleted: bool = False
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -1,4 +1,5 @@
-"""Bring CouchDB in line with SQL: one secured database per grid."""
+"""Bring CouchDB in line with SQL: one secured database per grid, carrying its
+``grid`` document and the checklist ``form`` documents."""
 
 from __future__ import annotations
 
@@ -7,18 +8,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
 from backend.devices.service import device_users_by_grid
+from backend.forms import default_forms
+from backend.grids.publication import grid_documents
 from backend.grids.service import grid_databases
 from sync.couch import CouchClient
 from sync.provisioning import provision_grid_database
 
 
 async def provision_grids(sessions: async_sessionmaker[AsyncSession], couch: CouchClient) -> int:
-    """Create missing grid databases and reapply security and rules; returns how many
-    databases were created."""
+    """Create missing grid databases, reapply security and rules, publish grid and
+    form documents (only when they changed); returns how many databases were created."""
     async with unit_of_work(sessions) as session:
         databases = await grid_databases(session)
         users = await device_users_by_grid(session)
+        grids = await grid_documents(session)
+    forms = default_forms()
     created = 0
     for db, grid_id in sorted(databases.items()):
         created += await provision_grid_database(couch, db, users.get(grid_id, []))
+        await couch.ensure_docs(db, [grids[db], *forms])
     return created

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.hazards.service import is_newer
+from backend.replication.documents import is_newer
 from sync.contract import check_worker_doc, load_schemas
 from sync.contract.schemas import SCHEMA_ROOT
 from sync.couch import Change

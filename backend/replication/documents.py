@@ -1,0 +1,79 @@
+"""The registry of every synced worker document: idempotency by revision, schema
+results and conflicts, whatever the document's type."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.replication.models import SyncedDocument
+from backend.sqltypes import utcnow
+from sync.contract import SchemaCheck
+from sync.couch.types import rev_generation, rev_key
+
+
+def is_newer(rev: str, than: str) -> bool:
+    """CouchDB's order of revisions: generation first, then the hash."""
+    return rev_key(rev) > rev_key(than)
+
+
+async def register_document(
+    session: AsyncSession,
+    db: str,
+    grid_id: str,
+    rev: str,
+    check: SchemaCheck,
+    conflict_revs: Sequence[str] = (),
+) -> datetime | None:
+    """Record this revision of a worker document; when it was first received, or
+    ``None`` when this revision (or a newer one) was applied already."""
+    assert check.doc_type is not None
+    doc_id = str(check.doc["_id"])
+    stored = await session.get(SyncedDocument, doc_id)
+    conflicts = sorted(conflict_revs, key=rev_key)
+    if stored is not None and not is_newer(rev, stored.rev):
+        if rev == stored.rev and conflicts != stored.conflict_revs:
+            # a losing revision arrived later: same winner, new conflict
+            stored.conflict_revs, stored.updated_at = conflicts, utcnow()
+            session.add(stored)
+            await session.flush()
+        return None
+    if stored is None:
+        stored = SyncedDocument(
+            doc_id=doc_id, db=db, grid_id=grid_id, doc_type=check.doc_type, rev=rev,
+            rev_generation=rev_generation(rev), valid=check.valid, errors=[],
+        )  # fmt: skip
+    stored.rev, stored.rev_generation = rev, rev_generation(rev)
+    stored.valid = check.valid
+    stored.errors = [{"path": e["path"], "message": e["message"]} for e in check.errors]
+    stored.schema_version, stored.upgraded_from = check.version, check.upgraded_from
+    stored.conflict_revs = conflicts
+    stored.updated_at = utcnow()
+    session.add(stored)
+    await session.flush()
+    return stored.received_at
+
+
+async def register_deletion(session: AsyncSession, doc_id: str, rev: str) -> bool:
+    stored = await session.get(SyncedDocument, doc_id)
+    if stored is None or not is_newer(rev, stored.rev):
+        return False
+    stored.deleted = True
+    stored.rev, stored.rev_generation = rev, rev_generation(rev)
+    stored.updated_at = utcnow()
+    session.add(stored)
+    await session.flush()
+    return True
+
+
+async def list_conflicted(session: AsyncSession, limit: int = 100) -> Sequence[SyncedDocument]:
+    query = (
+        select(SyncedDocument)
+        .where(func.json_array_length(col(SyncedDocument.conflict_revs)) > 0)
+        .order_by(col(SyncedDocument.updated_at).desc())
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
