@@ -7,7 +7,9 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from backend import errors
-from backend.dependencies import provide_runtime, provide_session
+from backend.accounts.auth import jwt_auth
+from backend.accounts.controller import AuthController
+from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
@@ -19,8 +21,11 @@ from backend.settings import Settings
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    auth = jwt_auth(settings.jwt_secret)
     app = Litestar(
+        on_app_init=[auth.on_app_init],
         route_handlers=[
+            AuthController,
             health,
             ready,
             GridController,
@@ -31,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "session": Provide(provide_session),
             "runtime": Provide(provide_runtime, sync_to_thread=False),
+            "account": Provide(provide_account, sync_to_thread=False),
         },
         lifespan=[runtime],
         exception_handlers=errors.handlers,
@@ -38,4 +44,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.jwt_auth = auth
     return app

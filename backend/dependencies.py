@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import Account
 from backend.database import unit_of_work
 from backend.runtime import Runtime
+
+
+def provide_account(request: Request[Account, Any, Any]) -> Account:
+    """The signed-in account (routes outside the public paths always have one)."""
+    return request.user
 
 
 def provide_runtime(state: State) -> Runtime:

@@ -12,10 +12,18 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.database import create_engine, ensure_sqlite_directory, session_factory
-from backend.demo import load_demo_street
-from backend.devices.service import IssuedCredentials
+from backend.accounts.models import Role
+from backend.accounts.service import create_account, find_account
+from backend.database import (
+    create_engine,
+    ensure_sqlite_directory,
+    session_factory,
+    unit_of_work,
+)
+from backend.demo import DemoCredentials, load_demo_street
 from backend.migrate import migrate
 from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
@@ -47,9 +55,12 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         stack.push_async_callback(couch.aclose)
         await check_couch(couch)
         run = Runtime(engine, session_factory(engine), couch, Namespace(settings.couch_namespace))
+        if settings.bootstrap_admin:
+            await ensure_admin(run.sessions, *settings.bootstrap_admin)
         if settings.demo:
-            run.issued_credentials = await load_demo_street(run.sessions, couch, run.namespace)
-            print_credentials(credentials.url, run.issued_credentials)
+            demo = await load_demo_street(run.sessions, couch, run.namespace)
+            run.issued_credentials, run.demo_accounts = demo.tablets, demo.accounts
+            print_credentials(settings.couch_public_url or credentials.url, demo)
         await provision_grids(run.sessions, couch)
         if settings.follower_enabled:
             await _start_follower(run, settings, stack)
@@ -90,14 +101,27 @@ async def _start_follower(run: Runtime, settings: Settings, stack: AsyncExitStac
     stack.push_async_callback(stop)
 
 
-def print_credentials(couch_url: str, issued: list[IssuedCredentials]) -> None:
-    """Shown once: CouchDB keeps only a hash of each password."""
-    if not issued:
-        return
-    lines = ["", "Demo tablets — these passwords are shown only this once:"]
-    lines += [
-        f"  grid {c.grid_id:<12} {couch_url}/{c.database}  user {c.couch_user}  "
-        f"password {c.password}"
-        for c in issued
-    ]
-    print("\n".join(lines), flush=True)
+async def ensure_admin(
+    sessions: async_sessionmaker[AsyncSession], username: str, password: str
+) -> None:
+    """Create the bootstrap admin unless an account of that name exists."""
+    async with unit_of_work(sessions) as session:
+        if await find_account(session, username) is None:
+            await create_account(session, username=username, password=password, role=Role.admin)
+
+
+def print_credentials(couch_url: str, demo: DemoCredentials) -> None:
+    """Shown once: only hashes of these passwords are kept."""
+    lines = []
+    if demo.accounts:
+        lines += ["", "Demo accounts (sign in at /api/auth/login) — shown only this once:"]
+        lines += [f"  {user:<8} password {password}" for user, password in demo.accounts.items()]
+    if demo.tablets:
+        lines += ["", "Demo tablets — these passwords are shown only this once:"]
+        lines += [
+            f"  grid {c.grid_id:<12} {couch_url}/{c.database}  user {c.couch_user}  "
+            f"password {c.password}"
+            for c in demo.tablets
+        ]
+    if lines:
+        print("\n".join(lines), flush=True)

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from backend.accounts.models import Account
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
@@ -10,6 +11,7 @@ from backend.replication.models import QuarantinedChange, SyncCheckpoint, Synced
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Account",
     "Device",
     "Hazard",
     "Place",

@@ -23,4 +23,6 @@ class Runtime:
     follower: Follower | None = None
     issued_credentials: list[IssuedCredentials] = field(default_factory=list)
     """Passwords of demo tablets registered at this start (printed once)."""
+    demo_accounts: dict[str, str] = field(default_factory=dict)
+    """Passwords of demo accounts created at this start (printed once)."""
     follower_task: asyncio.Task[None] | None = None

@@ -30,6 +30,10 @@ class Settings:
     port: int = 8000
     demo: bool = False
     """Load the demo street (grids, one device per grid) at start."""
+    bootstrap_admin: tuple[str, str] | None = field(default=None, repr=False)
+    """(username, password) of an admin created at start when missing."""
+    couch_public_url: str | None = None
+    """The CouchDB URL tablets use, when it differs from the server's own."""
     follower_enabled: bool = True
     follower_idle_interval: float = 0.5
 
@@ -61,6 +65,8 @@ class Settings:
             port=_int(env, "PORT", 8000),
             demo=env.get("DEMO", "") in {"1", "true", "yes"},
             follower_enabled=env.get("FOLLOWER", "on") != "off",
+            bootstrap_admin=_bootstrap_admin(env),
+            couch_public_url=env.get("COUCHDB_PUBLIC_URL") or None,
         )
 
 
@@ -72,6 +78,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _bootstrap_admin(env: Mapping[str, str]) -> tuple[str, str] | None:
+    username, password = env.get("ADMIN_USERNAME", ""), env.get("ADMIN_PASSWORD", "")
+    if not username and not password:
+        return None
+    if not username or len(password) < 10:
+        raise SettingsError("ADMIN_USERNAME needs ADMIN_PASSWORD of at least 10 characters")
+    return username, password
 
 
 def _couch_from_env(env: Mapping[str, str]) -> CouchCredentials | None:

@@ -15,6 +15,7 @@ from sync.couch import CouchClient
 from sync.devserver import DevCouch, managed_dev_couch
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+TEST_ADMIN = ("test-admin", "test-admin-password")
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # the follower polls many times a second
 
@@ -94,4 +95,5 @@ def make_settings(tmp_path: Path, database_url: str, dev_couch: DevCouch, prefix
         jwt_secret=secrets.token_urlsafe(32),
         demo=True,
         follower_idle_interval=0.05,
+        bootstrap_admin=TEST_ADMIN,
     )

@@ -1,13 +1,19 @@
-"""The demo street loaded by the run command: 1 street, 2 communities, 6 grids."""
+"""The demo street loaded by the run command: 1 street, 2 communities, 6 grids, a
+tablet per grid and an account per level (passwords shown once)."""
 
 from __future__ import annotations
 
 import json
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import Account, Role
+from backend.accounts.service import create_account
 from backend.database import unit_of_work
 from backend.devices.service import IssuedCredentials, register_demo_devices
 from backend.grids.service import add_missing_places, list_grids
@@ -16,14 +22,36 @@ from sync.couch import CouchClient
 from sync.provisioning import Namespace
 
 DEMO_STREET = Path(__file__).resolve().parent / "demo_street.geojson"
+DEMO_ACCOUNTS = [
+    ("admin", Role.admin, None, "管理员 Admin"),
+    ("street", Role.street_supervisor, "demo-street", "街道主管 Street supervisor"),
+    ("donghu", Role.community_supervisor, "donghu", "东湖社区主管 Donghu supervisor"),
+    ("xixi", Role.community_supervisor, "xixi", "西溪社区主管 Xixi supervisor"),
+]
+
+
+@dataclass
+class DemoCredentials:
+    tablets: list[IssuedCredentials] = field(default_factory=list)
+    accounts: dict[str, str] = field(default_factory=dict)
+    """username → password, for accounts created now."""
 
 
 async def load_demo_street(
     sessions: async_sessionmaker[AsyncSession], couch: CouchClient, namespace: Namespace
-) -> list[IssuedCredentials]:
-    """Load the demo places and a tablet per grid; credentials of new tablets only."""
+) -> DemoCredentials:
+    """Load what is missing of the demo; credentials of what was created now only."""
     places = read_hierarchy(json.loads(DEMO_STREET.read_text(encoding="utf-8")))
+    created = DemoCredentials()
     async with unit_of_work(sessions) as session:
         await add_missing_places(session, places, namespace)
         grids = await list_grids(session)
-        return await register_demo_devices(session, couch, namespace, grids)
+        created.tablets = await register_demo_devices(session, couch, namespace, grids)
+        existing = set((await session.exec(select(Account.username))).all())
+        for username, role, place_id, name in DEMO_ACCOUNTS:
+            if username not in existing:
+                password = secrets.token_urlsafe(12)
+                await create_account(session, username=username, password=password, role=role,
+                                     place_id=place_id, display_name=name)  # fmt: skip
+                created.accounts[username] = password
+    return created

@@ -34,8 +34,11 @@ async def add_missing_places(
     return len(new)
 
 
-async def list_grids(session: AsyncSession) -> Sequence[Place]:
+async def list_grids(session: AsyncSession, within: set[str] | None = None) -> Sequence[Place]:
+    """Grids, all or only those ``within`` a jurisdiction."""
     query = select(Place).where(Place.kind == PlaceKind.grid).order_by(col(Place.id))
+    if within is not None:
+        query = query.where(col(Place.id).in_(within))
     return (await session.exec(query)).all()
 
 

@@ -9,6 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import Account
+from backend.accounts.service import jurisdiction_grid_ids
 from backend.hazards.models import HazardRead
 from backend.hazards.service import list_hazards
 
@@ -21,9 +23,16 @@ class HazardController(Controller):
     async def list(
         self,
         session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
         grid_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
         valid: FromQuery[bool | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[HazardRead]:
-        rows = await list_hazards(session, grid_id=grid_id, valid=valid, limit=limit)
+        rows = await list_hazards(
+            session,
+            within=await jurisdiction_grid_ids(session, account),
+            grid_id=grid_id,
+            valid=valid,
+            limit=limit,
+        )
         return [HazardRead.model_validate(row, from_attributes=True) for row in rows]

@@ -77,11 +77,14 @@ async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> N
 async def list_hazards(
     session: AsyncSession,
     *,
+    within: set[str] | None = None,
     grid_id: str | None = None,
     valid: bool | None = None,
     limit: int = 100,
 ) -> Sequence[Hazard]:
     query = select(Hazard).where(col(Hazard.deleted).is_(False))
+    if within is not None:
+        query = query.where(col(Hazard.grid_id).in_(within))
     if grid_id is not None:
         query = query.where(Hazard.grid_id == grid_id)
     if valid is not None:

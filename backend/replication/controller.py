@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.auth import admin_only
 from backend.replication.documents import list_conflicted
 from backend.replication.quarantine import list_quarantined
 from backend.replication.status import sync_status
@@ -39,6 +40,7 @@ class ConflictRead(BaseModel):
 class SyncController(Controller):
     path = "/api/sync"
     tags = ("sync",)
+    guards = [admin_only]  # noqa: RUF012
 
     @get("/status")
     async def status(

@@ -17,10 +17,23 @@ from sync.devserver import DevCouch
 
 
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[tuple[AsyncTestClient[Any], Runtime]]:
+async def running_app(
+    settings: Settings, *, sign_in: bool = True
+) -> AsyncIterator[tuple[AsyncTestClient[Any], Runtime]]:
+    """The app with its lifespan; the client signed in as the bootstrap admin."""
     app = create_app(settings)
     async with AsyncTestClient(app=app) as client:
+        if sign_in and settings.bootstrap_admin:
+            await sign_in_as(client, *settings.bootstrap_admin)
         yield client, app.state.runtime
+
+
+async def sign_in_as(client: AsyncTestClient[Any], username: str, password: str) -> None:
+    response = await client.post(
+        "/api/auth/login", json={"username": username, "password": password}
+    )
+    assert response.status_code == 201, response.text
+    client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
 
 def tablet(dev_couch: DevCouch, cred: IssuedCredentials) -> CouchClient:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -60,7 +62,8 @@ def test_ctrl_c_stops_app_and_dev_couch_and_the_next_run_reuses_the_data(
     process = _start(var_dir, port, log)
     try:
         ready = _wait_ready(port, process, log)
-        grids = httpx.get(f"http://127.0.0.1:{port}/api/grids", timeout=5).json()
+        admin_password = _printed_password(log.read_text(), "admin")
+        grids = _get_as_admin(port, admin_password, "/api/grids")
     finally:
         code = _interrupt(process)
     assert code == 0, log.read_text()
@@ -68,7 +71,7 @@ def test_ctrl_c_stops_app_and_dev_couch_and_the_next_run_reuses_the_data(
     assert ready["sql"] == "ok"
     assert len(grids) == 6
     first_output = log.read_text()
-    assert first_output.count("password ") == 6
+    assert first_output.count("password ") == 6 + 4  # six tablets, four accounts
     couch_port = int((var_dir / "couch-port").read_text())
     assert port_is_free(couch_port), "the dev CouchDB outlived Ctrl-C"
     assert (var_dir / "inspection.sqlite3").exists()
@@ -77,11 +80,27 @@ def test_ctrl_c_stops_app_and_dev_couch_and_the_next_run_reuses_the_data(
     process = _start(var_dir, port, log)
     try:
         _wait_ready(port, process, log)
-        again = httpx.get(f"http://127.0.0.1:{port}/api/grids", timeout=5).json()
+        again = _get_as_admin(port, admin_password, "/api/grids")
     finally:
         assert _interrupt(process) == 0
     assert again == grids
     assert "password " not in log.read_text(), "credentials are printed only once"
+
+
+def _printed_password(output: str, username: str) -> str:
+    match = re.search(rf"^  {username}\s+password (\S+)$", output, re.MULTILINE)
+    assert match, output
+    return match.group(1)
+
+
+def _get_as_admin(port: int, password: str, path: str) -> Any:
+    base = f"http://127.0.0.1:{port}"
+    login = httpx.post(
+        f"{base}/api/auth/login", json={"username": "admin", "password": password}, timeout=10
+    )
+    token = login.json()["access_token"]
+    response = httpx.get(f"{base}{path}", headers={"Authorization": f"Bearer {token}"})
+    return response.json()
 
 
 def _serve_once(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -36,12 +36,14 @@ class Tablet:
         self.lat, self.lon = lat, lon
 
     async def run(self, command: str, *args: str, check: bool = True) -> dict[str, Any]:
+        options = {
+            "dir": self.dir, "remote": self.remote, "user": self.user,
+            "password": self.password, "device": self.device_id, "grid": self.grid_id,
+            "lat": self.lat, "lon": self.lon,
+        }  # fmt: skip
+        # --name=value: a value may start with a dash (random passwords do)
         process = await asyncio.create_subprocess_exec(
-            "node", str(SCRIPT), command,
-            "--dir", str(self.dir), "--remote", self.remote,
-            "--user", self.user, "--password", self.password,
-            "--device", self.device_id, "--grid", self.grid_id,
-            "--lat", str(self.lat), "--lon", str(self.lon), *args,
+            "node", str(SCRIPT), command, *(f"--{k}={v}" for k, v in options.items()), *args,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -63,9 +65,8 @@ class Tablet:
         """Write documents offline; their ids."""
         result = await self.run(
             "create",
-            "--hazards", str(hazards), "--inspections", str(inspections),
-            "--photos", str(photos), "--invalid-every", str(invalid_every),
-            "--v0-every", str(v0_every),
+            f"--hazards={hazards}", f"--inspections={inspections}", f"--photos={photos}",
+            f"--invalid-every={invalid_every}", f"--v0-every={v0_every}",
         )  # fmt: skip
         if result["failed"]:
             raise SimulatorError(f"{result['failed']} local writes failed")
@@ -77,8 +78,8 @@ class Tablet:
         return await self.run(direction)
 
     async def docs(self, doc_type: str) -> list[dict[str, Any]]:
-        docs: list[dict[str, Any]] = (await self.run("list", "--type", doc_type))["docs"]
+        docs: list[dict[str, Any]] = (await self.run("list", f"--type={doc_type}"))["docs"]
         return docs
 
     async def edit(self, doc_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        return await self.run("edit", "--id", doc_id, "--set", json.dumps(changes))
+        return await self.run("edit", f"--id={doc_id}", f"--set={json.dumps(changes)}")

@@ -1,0 +1,1 @@
+"""Accounts of supervisors, admins and grid workers; sign-in with JWT; jurisdiction."""

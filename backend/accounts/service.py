@@ -1,0 +1,75 @@
+"""Accounts: creation, sign-in, and the grids inside each account's jurisdiction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.models import PLACE_KIND_OF_ROLE, Account, Role
+from backend.accounts.passwords import MIN_LENGTH, hash_password, verify_password
+from backend.errors import ConflictError, DomainError
+from backend.grids.models import Place
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    place_id: str | None = None,
+) -> Account:
+    if len(password) < MIN_LENGTH:
+        raise DomainError(f"a password needs at least {MIN_LENGTH} characters",
+                          [{"path": "/password", "message": "too short"}])  # fmt: skip
+    wanted_kind = PLACE_KIND_OF_ROLE[role]
+    place = await session.get(Place, place_id) if place_id else None
+    if (place.kind if place else None) != wanted_kind:
+        message = (
+            f"a {role} is bound to a {wanted_kind}" if wanted_kind else "an admin has no place"
+        )
+        raise DomainError(message, [{"path": "/place_id", "message": message}])
+    if await find_account(session, username) is not None:
+        raise ConflictError(f"username {username!r} is taken")
+    account = Account(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        place_id=place_id,
+        password_hash=hash_password(password),
+    )
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def find_account(session: AsyncSession, username: str) -> Account | None:
+    return (await session.exec(select(Account).where(Account.username == username))).first()
+
+
+async def authenticate(session: AsyncSession, username: str, password: str) -> Account | None:
+    account = await find_account(session, username)
+    ok = verify_password(account.password_hash if account else None, password)
+    return account if ok and account is not None and not account.disabled else None
+
+
+async def jurisdiction_grid_ids(session: AsyncSession, account: Account) -> set[str] | None:
+    """Grids the account may see; ``None`` means every grid (admins)."""
+    if account.role == Role.admin:
+        return None
+    places = (await session.exec(select(Place.id, Place.parent_id, Place.kind))).all()
+    children: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
+    for place_id, parent_id, kind in places:
+        children[parent_id].append((place_id, kind))
+    grids: set[str] = set()
+    stack = [account.place_id]
+    kinds = {place_id: kind for place_id, _, kind in places}
+    while stack:
+        current = stack.pop()
+        if current is not None and kinds.get(current) == "grid":
+            grids.add(current)
+        stack.extend(child for child, _ in children.get(current, []) if current is not None)
+    return grids
