@@ -10,6 +10,7 @@ from backend import errors
 from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
 from backend.dependencies import provide_account, provide_runtime, provide_session
+from backend.devices.controller import DeviceController
 from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             GridController,
             HazardController,
             SyncController,
+            DeviceController,
             MobileSchemaController,
         ],
         dependencies={

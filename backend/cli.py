@@ -1,4 +1,4 @@
-"""Command line: ``python -m backend serve|migrate``."""
+"""Command line: ``python -m backend serve|migrate|create-admin|devices``."""
 
 from __future__ import annotations
 
@@ -10,25 +10,33 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from backend.admin_commands import add_admin_commands, run_admin_command
 from backend.database import DatabaseUrlError, create_engine, ensure_sqlite_directory
+from backend.errors import DomainError
 from backend.lifespan import StartupError
 from backend.migrate import migrate
 from backend.preflight import preflight
 from backend.settings import Settings, SettingsError
+from sync.couch import CouchError
 
-CLEAR_ERRORS = (SettingsError, DatabaseUrlError, StartupError)
+CLEAR_ERRORS = (SettingsError, DatabaseUrlError, StartupError, DomainError, CouchError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the follower polls often
+    if args.command != "serve":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # keep stdout/stderr for results
     try:
         settings = Settings.from_env()
         if getattr(args, "demo", False):
             settings = settings.with_changes(demo=True)
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
+            return 0
+        if args.command in {"devices", "create-admin"}:
+            asyncio.run(run_admin_command(settings, args))
             return 0
         asyncio.run(preflight(settings))
     except CLEAR_ERRORS as exc:
@@ -63,4 +71,5 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     commands.add_parser("migrate", help="apply database migrations and exit")
+    add_admin_commands(commands)
     return parser

@@ -54,7 +54,13 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         couch = CouchClient.from_credentials(credentials)
         stack.push_async_callback(couch.aclose)
         await check_couch(couch)
-        run = Runtime(engine, session_factory(engine), couch, Namespace(settings.couch_namespace))
+        run = Runtime(
+            engine,
+            session_factory(engine),
+            couch,
+            Namespace(settings.couch_namespace),
+            couch_public_url=settings.couch_public_url or credentials.url,
+        )
         if settings.bootstrap_admin:
             await ensure_admin(run.sessions, *settings.bootstrap_admin)
         if settings.demo:

@@ -20,6 +20,8 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     couch: CouchClient
     namespace: Namespace
+    couch_public_url: str = ""
+    """The CouchDB URL tablets replicate with."""
     follower: Follower | None = None
     issued_credentials: list[IssuedCredentials] = field(default_factory=list)
     """Passwords of demo tablets registered at this start (printed once)."""

@@ -16,3 +16,12 @@ class Device(SQLModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeviceRead(SQLModel):
+    id: str
+    grid_id: str
+    couch_user: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None

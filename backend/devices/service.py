@@ -1,4 +1,9 @@
-"""Device registration: a CouchDB user per device, bound to its grid."""
+"""Devices of grid workers: a CouchDB user per device, bound to one grid database.
+
+Registration and rotation return the password once; only CouchDB keeps its hash.
+Every change re-applies the affected grid databases' ``_security`` at once, so a
+revoked or moved device loses access on its very next request.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,19 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.devices.models import Device
-from backend.grids.models import Place
+from backend.errors import ConflictError, DomainError, NotFound
+from backend.grids.models import Place, PlaceKind
+from backend.sqltypes import utcnow
 from sync.couch import CouchClient
-from sync.provisioning import Namespace
+from sync.ids import new_ulid
+from sync.provisioning import Namespace, provision_grid_database
+
+DEVICE_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
 @dataclass(frozen=True, slots=True)
 class IssuedCredentials:
-    """Shown once, at registration; only CouchDB keeps (a hash of) the password."""
+    """Shown once, at registration or rotation."""
 
     device_id: str
     grid_id: str
@@ -27,21 +37,119 @@ class IssuedCredentials:
     database: str
 
 
+async def _grid(session: AsyncSession, grid_id: str) -> Place:
+    grid = await session.get(Place, grid_id)
+    if grid is None or grid.kind != PlaceKind.grid or not grid.couch_db:
+        raise NotFound(f"no grid {grid_id!r}", [{"path": "/grid_id", "message": "no such grid"}])
+    return grid
+
+
+async def get_device(session: AsyncSession, device_id: str) -> Device:
+    device = await session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"no device {device_id!r}")
+    return device
+
+
+async def _active(session: AsyncSession, device_id: str) -> Device:
+    device = await get_device(session, device_id)
+    if device.revoked_at is not None:
+        raise ConflictError(f"device {device_id!r} was revoked")
+    return device
+
+
+async def _apply_security(session: AsyncSession, couch: CouchClient, *grid_ids: str) -> None:
+    await session.flush()
+    users = await device_users_by_grid(session)
+    for grid_id in grid_ids:
+        grid = await _grid(session, grid_id)
+        assert grid.couch_db is not None
+        await provision_grid_database(couch, grid.couch_db, users.get(grid_id, []))
+
+
 async def register_device(
     session: AsyncSession,
     couch: CouchClient,
     namespace: Namespace,
-    grid: Place,
-    device_id: str,
+    grid_id: str,
+    device_id: str | None = None,
     label: str = "",
 ) -> IssuedCredentials:
-    """Create the device's CouchDB user with a fresh password and record the device."""
+    """Create the device's CouchDB user with a fresh password and give it its grid."""
+    grid = await _grid(session, grid_id)
+    device_id = device_id or f"t{new_ulid().lower()}"
+    if not set(device_id) <= DEVICE_ID_CHARS or not 1 <= len(device_id) <= 64:
+        message = "lowercase letters, digits, '-', '_' or '.', at most 64"
+        raise DomainError(f"device id {device_id!r}: {message}",
+                          [{"path": "/device_id", "message": message}])  # fmt: skip
+    if await session.get(Device, device_id) is not None:
+        raise ConflictError(f"device {device_id!r} exists")
     couch_user = namespace.device_user(device_id)
     password = secrets.token_urlsafe(18)
     await couch.put_user(couch_user, password)
     session.add(Device(id=device_id, grid_id=grid.id, couch_user=couch_user, label=label))
-    await session.flush()
+    await _apply_security(session, couch, grid.id)
     return IssuedCredentials(device_id, grid.id, couch_user, password, grid.couch_db or "")
+
+
+async def rotate_password(
+    session: AsyncSession, couch: CouchClient, device_id: str
+) -> IssuedCredentials:
+    """A new password; the old one stops working at once."""
+    device = await _active(session, device_id)
+    grid = await _grid(session, device.grid_id)
+    password = secrets.token_urlsafe(18)
+    await couch.put_user(device.couch_user, password)
+    return IssuedCredentials(device.id, grid.id, device.couch_user, password, grid.couch_db or "")
+
+
+async def move_device(
+    session: AsyncSession, couch: CouchClient, device_id: str, grid_id: str
+) -> Device:
+    """Give the device another grid; the old grid's database closes to it at once and
+    a ``purge`` document in the new one tells the tablet to drop the old data."""
+    device = await _active(session, device_id)
+    new_grid = await _grid(session, grid_id)
+    old_grid_id = device.grid_id
+    if old_grid_id == new_grid.id:
+        return device
+    device.grid_id = new_grid.id
+    session.add(device)
+    await _apply_security(session, couch, old_grid_id, new_grid.id)
+    await _purge(couch, new_grid, device.id, "moved")
+    return device
+
+
+async def revoke_device(session: AsyncSession, couch: CouchClient, device_id: str) -> Device:
+    """Remove the device's CouchDB user and membership: its next request gets 401."""
+    device = await get_device(session, device_id)
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        session.add(device)
+    await couch.delete_user(device.couch_user)
+    await _apply_security(session, couch, device.grid_id)
+    await _purge(couch, await _grid(session, device.grid_id), device.id, "revoked")
+    return device
+
+
+async def _purge(couch: CouchClient, grid: Place, device_id: str, reason: str) -> None:
+    assert grid.couch_db is not None
+    await couch.ensure_docs(
+        grid.couch_db,
+        [{
+            "_id": f"purge:{device_id}", "type": "purge", "schema_version": 1,
+            "grid_id": grid.id, "device_id": device_id, "reason": reason,
+            "issued_at": utcnow().isoformat(timespec="seconds"),
+        }],
+        keep=("issued_at",),
+    )  # fmt: skip
+
+
+async def list_devices(session: AsyncSession, grid_id: str | None = None) -> Sequence[Device]:
+    query = select(Device).order_by(col(Device.grid_id), col(Device.id))
+    if grid_id is not None:
+        query = query.where(Device.grid_id == grid_id)
+    return (await session.exec(query)).all()
 
 
 async def register_demo_devices(
@@ -51,7 +159,7 @@ async def register_demo_devices(
     with_device = set((await session.exec(select(Device.grid_id))).all())
     return [
         await register_device(
-            session, couch, namespace, grid, f"demo-{grid.id}", f"demo tablet {grid.name_en}"
+            session, couch, namespace, grid.id, f"demo-{grid.id}", f"demo tablet {grid.name_en}"
         )
         for grid in grids
         if grid.id not in with_device

@@ -1,0 +1,107 @@
+"""HTTP (admins): register, list, rotate, move and revoke tablets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from pydantic import BaseModel, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.auth import admin_only
+from backend.devices import service
+from backend.devices.models import DeviceRead
+from backend.runtime import Runtime
+
+
+class Registration(BaseModel):
+    grid_id: str = Field(min_length=1, max_length=64)
+    device_id: str | None = Field(default=None, min_length=1, max_length=64)
+    label: str = Field(default="", max_length=200)
+
+
+class Move(BaseModel):
+    grid_id: str = Field(min_length=1, max_length=64)
+
+
+class DeviceCredentials(BaseModel):
+    """Returned once: the password is not stored by this service."""
+
+    device_id: str
+    grid_id: str
+    couch_url: str
+    database: str
+    username: str
+    password: str
+
+
+def _credentials(runtime: Runtime, issued: service.IssuedCredentials) -> DeviceCredentials:
+    return DeviceCredentials(
+        device_id=issued.device_id,
+        grid_id=issued.grid_id,
+        couch_url=runtime.couch_public_url,
+        database=issued.database,
+        username=issued.couch_user,
+        password=issued.password,
+    )
+
+
+def _read(device: object) -> DeviceRead:
+    return DeviceRead.model_validate(device, from_attributes=True)
+
+
+class DeviceController(Controller):
+    path = "/api/devices"
+    tags = ("devices",)
+    guards = [admin_only]  # noqa: RUF012
+
+    @get("/")
+    async def list(
+        self,
+        session: NamedDependency[AsyncSession],
+        grid_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+    ) -> list[DeviceRead]:
+        return [_read(d) for d in await service.list_devices(session, grid_id)]
+
+    @post("/")
+    async def register(
+        self,
+        data: JSONBody[Registration],
+        session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> DeviceCredentials:
+        issued = await service.register_device(
+            session, runtime.couch, runtime.namespace, data.grid_id, data.device_id, data.label
+        )
+        return _credentials(runtime, issued)
+
+    @post("/{device_id:str}/rotate", status_code=200)
+    async def rotate(
+        self,
+        device_id: FromPath[str],
+        session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> DeviceCredentials:
+        issued = await service.rotate_password(session, runtime.couch, device_id)
+        return _credentials(runtime, issued)
+
+    @post("/{device_id:str}/move", status_code=200)
+    async def move(
+        self,
+        device_id: FromPath[str],
+        data: JSONBody[Move],
+        session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> DeviceRead:
+        return _read(await service.move_device(session, runtime.couch, device_id, data.grid_id))
+
+    @post("/{device_id:str}/revoke", status_code=200)
+    async def revoke(
+        self,
+        device_id: FromPath[str],
+        session: NamedDependency[AsyncSession],
+        runtime: NamedDependency[Runtime],
+    ) -> DeviceRead:
+        return _read(await service.revoke_device(session, runtime.couch, device_id))
