@@ -14,8 +14,9 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-node_modules/.installed: package-lock.json
+node_modules/.installed: package-lock.json $(VENV)/.installed
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PY) -m sync.devpatch
 	touch $@
 
 run: install

@@ -86,6 +86,10 @@ class DevCouch:
             raise DevCouchError(f"dev CouchDB is not installed ({SERVER_BIN}); run `make install`")
         if shutil.which("node") is None:
             raise DevCouchError("Node.js is not on PATH; the dev CouchDB needs it")
+        from sync.devpatch import is_patched  # noqa: PLC0415 — avoids an import cycle
+
+        if not is_patched(REPO_ROOT):
+            raise DevCouchError("the dev CouchDB lacks its fix; run `make install`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._workdir = Path(tempfile.mkdtemp(prefix="dev-couch-"))
         self.port = self._choose_port()

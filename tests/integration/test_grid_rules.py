@@ -87,3 +87,20 @@ async def test_other_grids_devices_and_anonymous_callers_see_nothing(grid: Grid)
             with pytest.raises(CouchError) as refused:
                 await attempt
             assert refused.value.status in {401, 403}
+
+
+async def test_replicated_edits_pass_the_same_rules(grid: Grid) -> None:
+    """Tablets write with ``new_edits=false``: own edits land, forged ones are refused."""
+    doc = _hazard(grid.worker_name)
+    first = await grid.worker.put_doc(grid.db, doc)
+    parent = first.split("-", 1)[1]
+    edit = {**doc, "_rev": "2-0a1b", "title": "edited offline",
+            "_revisions": {"start": 2, "ids": ["0a1b", parent]}}  # fmt: skip
+    assert await grid.worker.bulk_docs(grid.db, [edit], new_edits=False) == []
+    assert (await grid.worker.get_doc(grid.db, str(doc["_id"])))["title"] == "edited offline"
+
+    forged = {**edit, "_rev": "3-0c0d", "author": "someone-else",
+              "_revisions": {"start": 3, "ids": ["0c0d", "0a1b", parent]}}  # fmt: skip
+    [refused] = await grid.colleague.bulk_docs(grid.db, [forged], new_edits=False)
+    assert refused["error"] == "forbidden"
+    assert (await grid.worker.get_doc(grid.db, str(doc["_id"])))["_rev"] == "2-0a1b"
