@@ -96,7 +96,14 @@ async def check_couch(couch: CouchClient) -> None:
 
 async def _start_follower(run: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
     sink = SqlChangeSink(run.sessions, run.couch, load_schemas())
-    follower = Follower(run.couch, sink, sink, idle_interval=settings.follower_idle_interval)
+    follower = Follower(
+        run.couch,
+        sink,
+        sink,
+        batch_size=settings.follower_batch_size,
+        idle_interval=settings.follower_idle_interval,
+        max_idle=settings.follower_max_idle,
+    )
     task = asyncio.create_task(follower.run(), name="changes-follower")
     run.follower, run.follower_task = follower, task
 

@@ -36,6 +36,9 @@ class Settings:
     """The CouchDB URL tablets use, when it differs from the server's own."""
     follower_enabled: bool = True
     follower_idle_interval: float = 0.5
+    follower_max_idle: float = 2.0
+    """A quiet grid database is polled at least this often (seconds)."""
+    follower_batch_size: int = 200
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -65,6 +68,7 @@ class Settings:
             port=_int(env, "PORT", 8000),
             demo=env.get("DEMO", "") in {"1", "true", "yes"},
             follower_enabled=env.get("FOLLOWER", "on") != "off",
+            follower_batch_size=_int(env, "FOLLOWER_BATCH_SIZE", 200),
             bootstrap_admin=_bootstrap_admin(env),
             couch_public_url=env.get("COUCHDB_PUBLIC_URL") or None,
         )

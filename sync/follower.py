@@ -17,10 +17,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from sync.couch import Change, CouchClient, NotFound
+from sync.couch import Change, NotFound
 from sync.couch.types import Seq
 from sync.doctypes import is_server_owned
-from sync.ports import ChangeSink, GridDirectory
+from sync.ports import ChangeSink, ChangesSource, GridDirectory
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,20 @@ def relevant(change: Change) -> bool:
 
 
 class Follower:
+    """Polls every grid database in rounds, each at its own pace: a database with
+    changes is read again at once, a quiet one less and less often (up to
+    ``max_idle``), one that fails backs off (up to ``max_backoff``) without holding up
+    the others."""
+
     def __init__(
         self,
-        couch: CouchClient,
+        couch: ChangesSource,
         directory: GridDirectory,
         sink: ChangeSink,
         *,
         batch_size: int = 200,
         idle_interval: float = 0.5,
+        max_idle: float = 2.0,
         max_backoff: float = 30.0,
     ) -> None:
         self.couch = couch
@@ -72,21 +78,24 @@ class Follower:
         self.sink = sink
         self.batch_size = batch_size
         self.idle_interval = idle_interval
+        self.max_idle = max(max_idle, idle_interval)
         self.max_backoff = max_backoff
         self.status = FollowerStatus()
         self._checkpoints: dict[str, Seq] | None = None
+        self._due: dict[str, float] = {}
+        self._interval: dict[str, float] = {}
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
         self._stop.set()
 
     async def run(self) -> None:
-        """Follow until :meth:`stop`; errors are logged and retried with backoff."""
+        """Follow until :meth:`stop`; no failure ends the loop."""
         backoff = self.idle_interval
         while not self._stop.is_set():
             try:
-                caught_up = await self.run_round()
-            except Exception as exc:  # the feed must outlive any one failure
+                await self.run_round()
+            except Exception as exc:  # e.g. SQL down while listing databases
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("follower round failed, retrying in %.1fs: %s", backoff, exc)
                 await self._sleep(backoff)
@@ -94,24 +103,53 @@ class Follower:
                 continue
             backoff = self.idle_interval
             self.status.last_error = None
-            if caught_up:
-                await self._sleep(self.idle_interval)
+            wait = min(self._due.values(), default=time.monotonic() + self.idle_interval)
+            await self._sleep(max(0.0, wait - time.monotonic()))
 
     async def run_round(self) -> bool:
-        """Read one page from every grid database; ``True`` when all were current."""
+        """Read one page from every database that is due; ``True`` when all are current."""
         if self._checkpoints is None:
             self._checkpoints = dict(await self.sink.checkpoints())
+        databases = list(await self.directory.grid_databases())
+        for gone in set(self._due) - set(databases):
+            del self._due[gone]
         caught_up = True
-        for db in await self.directory.grid_databases():
+        for db in databases:
             if self._stop.is_set():
                 return False
-            caught_up = await self._follow_once(db) and caught_up
+            if self._due.get(db, 0.0) > time.monotonic():
+                continue
+            try:
+                done, changed = await self._follow_once(db)
+            except Exception as exc:  # this database only; the others go on
+                log.warning("following %s failed: %r", db, exc)
+                self._schedule(db, backoff=True)
+                caught_up = False
+                continue
+            self._schedule(db, busy=not done, changed=changed)
+            caught_up = caught_up and done
         self.status.rounds += 1
-        if caught_up:
+        if caught_up and not any(s.last_error for s in self.status.databases.values()):
             self.status.caught_up_at = time.time()
         return caught_up
 
-    async def _follow_once(self, db: str) -> bool:
+    def _schedule(
+        self, db: str, *, busy: bool = False, changed: bool = False, backoff: bool = False
+    ) -> None:
+        previous = self._interval.get(db, 0.0)
+        if busy:
+            interval = 0.0
+        elif backoff:
+            interval = min(max(previous * 2, self.idle_interval), self.max_backoff)
+        elif changed:
+            interval = self.idle_interval
+        else:
+            interval = min(max(previous * 2, self.idle_interval), self.max_idle)
+        self._interval[db] = interval
+        self._due[db] = time.monotonic() + interval
+
+    async def _follow_once(self, db: str) -> tuple[bool, bool]:
+        """Apply one page of ``db``; (caught up, anything changed)."""
         assert self._checkpoints is not None
         state = self.status.databases.setdefault(db, DatabaseStatus())
         since = self._checkpoints.get(db)
@@ -124,7 +162,7 @@ class Follower:
         except NotFound:
             state.last_error = "database missing in CouchDB"
             log.warning("grid database %s is listed but missing in CouchDB", db)
-            return True
+            return True, False
         except Exception as exc:
             state.last_error = f"{type(exc).__name__}: {exc}"
             raise
@@ -139,7 +177,7 @@ class Follower:
         done = not page.results or (page.pending == 0 and len(page.results) < self.batch_size)
         if done:
             state.caught_up_at = now
-        return done
+        return done, bool(page.results)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

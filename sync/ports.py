@@ -9,7 +9,21 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from sync.couch import Change
-from sync.couch.types import Seq
+from sync.couch.types import ChangesPage, Seq
+
+
+class ChangesSource(Protocol):
+    """Where changes come from (a :class:`sync.couch.CouchClient`)."""
+
+    async def changes(
+        self,
+        db: str,
+        *,
+        since: Seq = None,
+        limit: int | None = None,
+        include_docs: bool = False,
+        conflicts: bool = False,
+    ) -> ChangesPage: ...
 
 
 class GridDirectory(Protocol):

@@ -95,5 +95,6 @@ def make_settings(tmp_path: Path, database_url: str, dev_couch: DevCouch, prefix
         jwt_secret=secrets.token_urlsafe(32),
         demo=True,
         follower_idle_interval=0.05,
+        follower_max_idle=0.2,
         bootstrap_admin=TEST_ADMIN,
     )

@@ -1,0 +1,102 @@
+"""The follower's scheduling and isolation, with fake ports (pure logic)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sync.couch import Change, ChangesPage
+from sync.couch.types import Seq
+from sync.follower import Follower
+
+
+class FakeCouch:
+    """Databases as lists of changes; ``since`` is an index into the list."""
+
+    def __init__(self, changes: dict[str, list[Change]]) -> None:
+        self.changes_by_db = changes
+        self.reads: Counter[str] = Counter()
+
+    async def changes(
+        self,
+        db: str,
+        *,
+        since: Seq = None,
+        limit: int | None = None,
+        include_docs: bool = False,
+        conflicts: bool = False,
+    ) -> ChangesPage:
+        self.reads[db] += 1
+        start = int(since or 0)
+        rows = self.changes_by_db[db][start : start + (limit or 1000)]
+        return ChangesPage(rows, start + len(rows), len(self.changes_by_db[db]) - start - len(rows))
+
+
+class FakeSink:
+    def __init__(self, databases: list[str], poisoned: frozenset[str] = frozenset()) -> None:
+        self.databases = databases
+        self.poisoned = poisoned
+        self.applied: dict[str, list[str]] = {db: [] for db in databases}
+        self.saved: dict[str, Seq] = {}
+
+    async def grid_databases(self) -> Sequence[str]:
+        return self.databases
+
+    async def checkpoints(self) -> dict[str, Seq]:
+        return dict(self.saved)
+
+    async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
+        if db in self.poisoned:
+            raise RuntimeError("this batch cannot be applied")
+        self.applied[db] += [c.id for c in changes]
+        self.saved[db] = last_seq
+
+
+def _changes(n: int, prefix: str = "hazard:d1:") -> list[Change]:
+    return [Change(id=f"{prefix}{i:04d}", seq=i + 1, revs=("1-a",)) for i in range(n)]
+
+
+async def test_pages_are_applied_in_order_and_checkpointed() -> None:
+    couch = FakeCouch({"g1": _changes(25)})
+    sink = FakeSink(["g1"])
+    follower = Follower(couch, sink, sink, batch_size=10, idle_interval=0)
+    while not await follower.run_round():
+        pass
+    assert sink.applied["g1"] == [f"hazard:d1:{i:04d}" for i in range(25)]
+    assert sink.saved["g1"] == 25
+    assert follower.status.applied_changes == 25
+
+
+async def test_a_database_that_fails_does_not_hold_up_the_others() -> None:
+    couch = FakeCouch({"bad": _changes(3), "good": _changes(3)})
+    sink = FakeSink(["bad", "good"], poisoned=frozenset({"bad"}))
+    follower = Follower(couch, sink, sink, idle_interval=0.01, max_backoff=60)
+    assert not await follower.run_round()
+    assert sink.applied["good"] == [c.id for c in _changes(3)]
+    assert (
+        follower.status.databases["bad"].last_error == "RuntimeError: this batch cannot be applied"
+    )
+    assert follower.status.caught_up_at is None
+
+
+async def test_server_documents_and_design_docs_are_skipped() -> None:
+    rows = [*_changes(2), Change("verdict:hazard:d1:0000", 3, ("1-b",)),
+            Change("_design/grid_rules", 4, ("1-c",))]  # fmt: skip
+    couch = FakeCouch({"g1": rows})
+    sink = FakeSink(["g1"])
+    await Follower(couch, sink, sink).run_round()
+    assert sink.applied["g1"] == ["hazard:d1:0000", "hazard:d1:0001"]
+    assert sink.saved["g1"] == 4  # the checkpoint still moves past them
+
+
+async def test_quiet_databases_are_polled_less_and_less_often() -> None:
+    couch = FakeCouch({"quiet": []})
+    sink = FakeSink(["quiet"])
+    follower = Follower(couch, sink, sink, idle_interval=0.5, max_idle=2.0)
+    for _ in range(5):
+        await follower.run_round()
+        follower._due["quiet"] = 0.0  # let the next round poll regardless of the clock
+    assert follower._interval["quiet"] == 2.0
+    follower._due["quiet"] = float("inf")
+    await follower.run_round()
+    assert couch.reads["quiet"] == 5  # not due: not read
