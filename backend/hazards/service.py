@@ -15,8 +15,10 @@ from sync.contract import SchemaCheck
 from sync.couch.types import rev_generation
 
 
-async def project_hazard(session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck) -> None:
-    """Upsert the hazard from this (new) revision of its checked document.
+async def project_hazard(
+    session: AsyncSession, stored: Hazard | None, grid_id: str, rev: str, check: SchemaCheck
+) -> Hazard:
+    """Upsert the hazard (``stored``, when known) from a new revision of its document.
 
     An invalid document is stored too, flagged with its errors: nothing a worker sent
     is thrown away. The grid is the database's own, whatever the document claims.
@@ -24,14 +26,14 @@ async def project_hazard(session: AsyncSession, grid_id: str, rev: str, check: S
     doc_id = str(check.doc["_id"])
     values = {**_fields(check), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
     values["rev_generation"] = rev_generation(rev)
-    stored = await session.get(Hazard, doc_id)
     if stored is None:
+        values["received_at"] = values["updated_at"]
         stored = Hazard.model_validate({"doc_id": doc_id, **values})
     else:
         for key, value in values.items():
             setattr(stored, key, value)
     session.add(stored)
-    await session.flush()
+    return stored
 
 
 def _fields(check: SchemaCheck) -> dict[str, Any]:
@@ -63,15 +65,11 @@ def _text(doc: dict[str, Any], key: str, limit: int) -> str | None:
     return value if isinstance(value, str) and len(value) <= limit else None
 
 
-async def mark_hazard_deleted(session: AsyncSession, doc_id: str, rev: str) -> None:
-    stored = await session.get(Hazard, doc_id)
-    if stored is None:
-        return
+def mark_hazard_deleted(session: AsyncSession, stored: Hazard, rev: str) -> None:
     stored.deleted = True
     stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.updated_at = utcnow()
     session.add(stored)
-    await session.flush()
 
 
 async def list_hazards(

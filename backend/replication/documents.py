@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.replication.batch import ProjectionBatch
 from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 from sync.contract import SchemaCheck
@@ -22,6 +23,7 @@ def is_newer(rev: str, than: str) -> bool:
 
 async def register_document(
     session: AsyncSession,
+    batch: ProjectionBatch,
     db: str,
     grid_id: str,
     rev: str,
@@ -29,22 +31,24 @@ async def register_document(
     conflict_revs: Sequence[str] = (),
 ) -> datetime | None:
     """Record this revision of a worker document; when it was first received, or
-    ``None`` when this revision (or a newer one) was applied already."""
+    ``None`` when this revision (or a newer one) was applied already. ``batch`` holds
+    the stored rows of the batch's documents."""
     assert check.doc_type is not None
     doc_id = str(check.doc["_id"])
-    stored = await session.get(SyncedDocument, doc_id)
+    stored = batch.documents.get(doc_id)
     conflicts = sorted(conflict_revs, key=rev_key)
     if stored is not None and not is_newer(rev, stored.rev):
         if rev == stored.rev and conflicts != stored.conflict_revs:
             # a losing revision arrived later: same winner, new conflict
             stored.conflict_revs, stored.updated_at = conflicts, utcnow()
             session.add(stored)
-            await session.flush()
         return None
     if stored is None:
-        stored = SyncedDocument(
+        now = utcnow()  # every field given: default factories cost a signature inspection
+        stored = batch.documents[doc_id] = SyncedDocument(
             doc_id=doc_id, db=db, grid_id=grid_id, doc_type=check.doc_type, rev=rev,
             rev_generation=rev_generation(rev), valid=check.valid, errors=[],
+            conflict_revs=[], received_at=now, updated_at=now,
         )  # fmt: skip
     stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.valid = check.valid
@@ -53,19 +57,17 @@ async def register_document(
     stored.conflict_revs = conflicts
     stored.updated_at = utcnow()
     session.add(stored)
-    await session.flush()
     return stored.received_at
 
 
-async def register_deletion(session: AsyncSession, doc_id: str, rev: str) -> bool:
-    stored = await session.get(SyncedDocument, doc_id)
+def register_deletion(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> bool:
+    stored = batch.documents.get(doc_id)
     if stored is None or not is_newer(rev, stored.rev):
         return False
     stored.deleted = True
     stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.updated_at = utcnow()
     session.add(stored)
-    await session.flush()
     return True
 
 

@@ -23,12 +23,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.database import unit_of_work
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
+from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import register_deletion, register_document
 from backend.replication.models import SyncCheckpoint
 from backend.replication.quarantine import quarantine
 from backend.sqltypes import utcnow
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
-from sync.couch import Change, CouchClient, JsonObject
+from sync.couch import Change, CouchClient, CouchError, JsonObject
 from sync.couch.types import Seq
 from sync.verdicts import VERDICT_KEEP, verdict_doc
 
@@ -37,11 +38,26 @@ log = logging.getLogger(__name__)
 MAX_DOC_ID = 200
 MAX_ATTEMPTS = 3
 
-Handler = Callable[[AsyncSession, str, str, SchemaCheck], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {"hazard": project_hazard}
-DELETERS: dict[str, Callable[[AsyncSession, str, str], Awaitable[None]]] = {
-    "hazard": mark_hazard_deleted,
-}
+Handler = Callable[[AsyncSession, ProjectionBatch, str, str, SchemaCheck], Awaitable[None]]
+Deleter = Callable[[AsyncSession, ProjectionBatch, str, str], None]
+
+
+async def _project_hazard(
+    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
+) -> None:
+    doc_id = str(check.doc["_id"])
+    stored = batch.hazards.get(doc_id)
+    batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check)
+
+
+def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
+    stored = batch.hazards.get(doc_id)
+    if stored is not None:
+        mark_hazard_deleted(session, stored, rev)
+
+
+HANDLERS: dict[str, Handler] = {"hazard": _project_hazard}
+DELETERS: dict[str, Deleter] = {"hazard": _delete_hazard}
 
 
 class HandlerFailed(RuntimeError):
@@ -69,29 +85,52 @@ class SqlChangeSink:
         return {row.db: row.seq for row in rows}
 
     async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
+        """Apply the batch in one transaction; if any document fails, apply it again
+        document by document (savepoints), to retry or quarantine just that one."""
+        try:
+            await self._apply(db, changes, last_seq, careful=False)
+        except (OperationalError, InterfaceError, CouchError, HandlerFailed):
+            raise
+        except Exception as exc:
+            log.info("batch of %s failed (%r); applying it document by document", db, exc)
+            await self._apply(db, changes, last_seq, careful=True)
+
+    async def _apply(
+        self, db: str, changes: Sequence[Change], last_seq: Seq, *, careful: bool
+    ) -> None:
         async with unit_of_work(self.sessions) as session:
             grid_id = self._grid_of_db.get(db)
             if grid_id is None:
                 grid_id = (await grid_databases(session))[db]
+            batch = await ProjectionBatch.load(
+                session, {c.id for c in changes if len(c.id) <= MAX_DOC_ID}
+            )
             verdicts = []
             for change in changes:
-                verdict = await self._apply_change(session, db, grid_id, change)
+                verdict = await self._apply_change(session, batch, db, grid_id, change, careful)
                 if verdict is not None:
                     verdicts.append(verdict)
+            await session.flush()
             # verdicts first: if this fails, nothing commits and the batch is replayed
             await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP)
             await save_checkpoint(session, db, last_seq)
 
     async def _apply_change(
-        self, session: AsyncSession, db: str, grid_id: str, change: Change
+        self,
+        session: AsyncSession,
+        batch: ProjectionBatch,
+        db: str,
+        grid_id: str,
+        change: Change,
+        careful: bool,
     ) -> JsonObject | None:
         """Project one change; its verdict, or ``None`` when there is nothing new to say."""
         doc = change.doc or {}
         rev = str(doc.get("_rev") or (change.revs[0] if change.revs else ""))
         if change.deleted or doc.get("_deleted"):
-            if await register_deletion(session, change.id, rev):
+            if register_deletion(session, batch, change.id, rev):
                 for delete in DELETERS.values():
-                    await delete(session, change.id, rev)
+                    delete(session, batch, change.id, rev)
             return None
         if len(change.id) > MAX_DOC_ID:
             await quarantine(session, db, change.id, rev, f"document id longer than {MAX_DOC_ID}")
@@ -100,14 +139,20 @@ class SqlChangeSink:
         if check.doc_type is None:
             await quarantine(session, db, change.id, rev, "not a worker document", check.errors)
             return None
-        try:
-            async with session.begin_nested():
-                received_at = await _project(session, db, grid_id, rev, check)
-        except (OperationalError, InterfaceError):
-            raise  # the database itself failed: the whole batch is retried
-        except Exception as exc:
-            await self._failed(session, db, change.id, rev, exc)
-            return None
+        if not careful:
+            received_at = await _project(session, batch, db, grid_id, rev, check)
+        else:
+            try:
+                async with session.begin_nested():
+                    received_at = await _project(session, batch, db, grid_id, rev, check)
+                    await session.flush()
+            except (OperationalError, InterfaceError):
+                raise  # the database itself failed: the whole batch is retried
+            except Exception as exc:
+                batch.documents.pop(change.id, None)
+                batch.hazards.pop(change.id, None)
+                await self._failed(session, db, change.id, rev, exc)
+                return None
         if received_at is None:
             return None
         return verdict_doc(
@@ -144,12 +189,17 @@ async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:
 
 
 async def _project(
-    session: AsyncSession, db: str, grid_id: str, rev: str, check: SchemaCheck
+    session: AsyncSession,
+    batch: ProjectionBatch,
+    db: str,
+    grid_id: str,
+    rev: str,
+    check: SchemaCheck,
 ) -> datetime | None:
     assert check.doc_type is not None
     conflicts = check.doc.get("_conflicts") or []
-    received_at = await register_document(session, db, grid_id, rev, check, conflicts)
+    received_at = await register_document(session, batch, db, grid_id, rev, check, conflicts)
     handler = HANDLERS.get(check.doc_type)
     if received_at is not None and handler is not None:
-        await handler(session, grid_id, rev, check)
+        await handler(session, batch, grid_id, rev, check)
     return received_at

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.hazards.service import project_hazard
 from backend.replication import projection
+from backend.replication.batch import ProjectionBatch
 from backend.settings import Settings
 from sync.contract import SchemaCheck
 from sync.devserver import DevCouch
@@ -14,15 +14,16 @@ from tests.helpers import eventually, hazard_doc
 from tests.integration.harness import get_json, running_app, tablet
 
 attempts: list[str] = []
+project_hazard = projection.HANDLERS["hazard"]
 
 
 async def _failing_handler(
-    session: AsyncSession, grid_id: str, rev: str, check: SchemaCheck
+    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
 ) -> None:
     attempts.append(str(check.doc["_id"]))
     if check.doc.get("title") == "poison":
         raise ValueError("cannot project this one")
-    await project_hazard(session, grid_id, rev, check)
+    await project_hazard(session, batch, grid_id, rev, check)
 
 
 async def test_a_poison_document_is_quarantined_after_bounded_retries_and_the_feed_goes_on(
@@ -45,5 +46,6 @@ async def test_a_poison_document_is_quarantined_after_bounded_retries_and_the_fe
         )
     assert entry["doc_id"] == poison["_id"]
     assert entry["reason"].startswith("handler failed 3 times: ValueError")
-    assert attempts.count(poison["_id"]) == projection.MAX_ATTEMPTS
+    # each attempt: the whole batch at once, then document by document
+    assert attempts.count(poison["_id"]) == 2 * projection.MAX_ATTEMPTS
     assert hazards[0]["doc_id"] == after["_id"]
