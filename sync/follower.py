@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from sync.couch import Change, NotFound
-from sync.couch.types import Seq
+from sync.couch.types import ChangesPage, Seq
 from sync.doctypes import is_server_owned
 from sync.ports import ChangeSink, ChangesSource, GridDirectory
 
@@ -83,6 +83,9 @@ class Follower:
         self.status = FollowerStatus()
         self._checkpoints: dict[str, Seq] | None = None
         self._due: dict[str, float] = {}
+        self._prefetched: dict[str, asyncio.Task[ChangesPage]] = {}
+        """The next page of a database, being read while the current one is applied;
+        dropped whenever that apply fails, so it always starts at the checkpoint."""
         self._interval: dict[str, float] = {}
         self._stop = asyncio.Event()
 
@@ -91,6 +94,13 @@ class Follower:
 
     async def run(self) -> None:
         """Follow until :meth:`stop`; no failure ends the loop."""
+        try:
+            await self._loop()
+        finally:
+            for db in list(self._prefetched):
+                self._drop_prefetch(db)
+
+    async def _loop(self) -> None:
         backoff = self.idle_interval
         while not self._stop.is_set():
             try:
@@ -113,6 +123,7 @@ class Follower:
         databases = list(await self.directory.grid_databases())
         for gone in set(self._due) - set(databases):
             del self._due[gone]
+            self._drop_prefetch(gone)
         caught_up = True
         for db in databases:
             if self._stop.is_set():
@@ -154,11 +165,18 @@ class Follower:
         state = self.status.databases.setdefault(db, DatabaseStatus())
         since = self._checkpoints.get(db)
         try:
-            page = await self.couch.changes(
-                db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
-            )
+            page = await self._page(db, since)
             if page.results:
-                await self.sink.apply(db, [c for c in page.results if relevant(c)], page.last_seq)
+                if len(page.results) >= self.batch_size:
+                    # read the next page while this one is applied: reading stays one
+                    # page ahead of SQL, never more
+                    self._prefetch(db, page.last_seq)
+                try:
+                    relevant_changes = [c for c in page.results if relevant(c)]
+                    await self.sink.apply(db, relevant_changes, page.last_seq)
+                except BaseException:
+                    self._drop_prefetch(db)
+                    raise
         except NotFound:
             state.last_error = "database missing in CouchDB"
             log.warning("grid database %s is listed but missing in CouchDB", db)
@@ -178,6 +196,27 @@ class Follower:
         if done:
             state.caught_up_at = now
         return done, bool(page.results)
+
+    async def _page(self, db: str, since: Seq) -> ChangesPage:
+        prefetched = self._prefetched.pop(db, None)
+        if prefetched is not None:
+            return await prefetched
+        return await self.couch.changes(
+            db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
+        )
+
+    def _prefetch(self, db: str, since: Seq) -> None:
+        self._drop_prefetch(db)
+        self._prefetched[db] = asyncio.create_task(
+            self.couch.changes(
+                db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
+            )
+        )
+
+    def _drop_prefetch(self, db: str) -> None:
+        prefetched = self._prefetched.pop(db, None)
+        if prefetched is not None:
+            prefetched.cancel()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -105,14 +105,17 @@ class SqlChangeSink:
             batch = await ProjectionBatch.load(
                 session, {c.id for c in changes if len(c.id) <= MAX_DOC_ID}
             )
+            known = set(batch.documents)
             verdicts = []
             for change in changes:
                 verdict = await self._apply_change(session, batch, db, grid_id, change, careful)
                 if verdict is not None:
                     verdicts.append(verdict)
             await session.flush()
-            # verdicts first: if this fails, nothing commits and the batch is replayed
-            await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP)
+            # verdicts first: if this fails, nothing commits and the batch is replayed.
+            # A document SQL has never seen most likely has no verdict yet either.
+            fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
+            await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
             await save_checkpoint(session, db, last_seq)
 
     async def _apply_change(

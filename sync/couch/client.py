@@ -7,7 +7,7 @@ test double of it. Every failure raises from :mod:`sync.couch.errors`.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -199,13 +199,40 @@ class CouchClient:
         return await self.put_doc(db, doc)
 
     async def ensure_docs(
-        self, db: str, docs: list[JsonObject], *, keep: tuple[str, ...] = ()
+        self,
+        db: str,
+        docs: list[JsonObject],
+        *,
+        keep: tuple[str, ...] = (),
+        probably_new: Collection[str] = (),
     ) -> list[str]:
         """Write each doc unless its stored version has the same content; ids written.
 
         Fields named in ``keep`` (e.g. a first-received time) are not compared and
-        keep their stored value. One read and at most one bulk write for the batch.
+        keep their stored value. Docs whose ids are in ``probably_new`` are written
+        without reading first; those that turn out to exist take the careful path.
         """
+        blind = [d for d in docs if d["_id"] in probably_new]
+        written: list[str] = []
+        if blind:
+            results = await self.bulk_docs(db, blind)
+            written = [str(r["id"]) for r in results if "error" not in r]
+            self._raise_unless_conflicts(results)
+            existing = {str(r["id"]) for r in results if r.get("error") == "conflict"}
+            docs = [d for d in docs if d["_id"] not in probably_new or d["_id"] in existing]
+        return written + await self._ensure_read_first(db, docs, keep)
+
+    @staticmethod
+    def _raise_unless_conflicts(results: list[JsonObject]) -> None:
+        for result in results:
+            if "error" in result and result["error"] != "conflict":
+                raise error_for_status(
+                    400, str(result["error"]), f"{result.get('id')}: {result.get('reason', '')}"
+                )
+
+    async def _ensure_read_first(
+        self, db: str, docs: list[JsonObject], keep: tuple[str, ...]
+    ) -> list[str]:
         if not docs:
             return []
         answer: JsonObject = await self.request(

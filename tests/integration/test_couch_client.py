@@ -152,3 +152,19 @@ async def test_ensure_docs_rewrites_only_what_changed_and_keeps_first_values(
     stored = await couch_admin.get_doc(db, "verdict:1")
     assert (stored["ok"], stored["received_at"]) == (False, "t1")
     assert stored["_rev"].startswith("2-")
+
+
+async def test_ensure_docs_writes_probably_new_docs_blind_and_recovers_when_they_exist(
+    couch_admin: CouchClient, db: str
+) -> None:
+    await couch_admin.put_doc(db, {"_id": "verdict:old", "ok": True, "received_at": "t1"})
+    docs = [
+        {"_id": "verdict:old", "ok": True, "received_at": "t2"},  # exists, same content
+        {"_id": "verdict:new", "ok": True, "received_at": "t2"},
+    ]
+    written = await couch_admin.ensure_docs(
+        db, docs, keep=("received_at",), probably_new={"verdict:old", "verdict:new"}
+    )
+    assert written == ["verdict:new"]
+    old = await couch_admin.get_doc(db, "verdict:old")
+    assert (old["_rev"][:2], old["received_at"]) == ("1-", "t1")

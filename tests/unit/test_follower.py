@@ -100,3 +100,29 @@ async def test_quiet_databases_are_polled_less_and_less_often() -> None:
     follower._due["quiet"] = float("inf")
     await follower.run_round()
     assert couch.reads["quiet"] == 5  # not due: not read
+
+
+class FlakySink(FakeSink):
+    """Fails the second batch once, as a database hiccup would."""
+
+    def __init__(self, databases: list[str]) -> None:
+        super().__init__(databases)
+        self.calls = 0
+
+    async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("hiccup")
+        await super().apply(db, changes, last_seq)
+
+
+async def test_a_failed_batch_is_read_again_from_its_checkpoint_despite_read_ahead() -> None:
+    couch = FakeCouch({"g1": _changes(35)})
+    sink = FlakySink(["g1"])
+    follower = Follower(couch, sink, sink, batch_size=10, idle_interval=0)
+    for _ in range(10):
+        follower._due["g1"] = 0.0
+        if await follower.run_round():
+            break
+    assert sink.applied["g1"] == [f"hazard:d1:{i:04d}" for i in range(35)]
+    assert sink.saved["g1"] == 35
