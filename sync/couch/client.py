@@ -7,115 +7,29 @@ test double of it. Every failure raises from :mod:`sync.couch.errors`.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from sync.couch.errors import CouchError, CouchUnavailable, PayloadTooLarge, error_for_status
+from sync.couch.transport import (
+    CouchCredentials,
+    CouchTransport,
+    db_path,
+    doc_path,
+    error_from_response,
+    query_params,
+)
 from sync.couch.types import Change, ChangesPage, JsonObject, Seq
 
-# gzip can stall live feeds on some servers; ask for plain bodies everywhere.
-_HEADERS = {"Accept": "application/json", "Accept-Encoding": "identity"}
+__all__ = ["CouchClient", "CouchCredentials"]
 
 
-@dataclass(frozen=True, slots=True)
-class CouchCredentials:
-    url: str
-    user: str
-    password: str
-
-
-def db_path(db: str) -> str:
-    return "/" + quote(db, safe="")
-
-
-def doc_path(db: str, doc_id: str) -> str:
-    if doc_id.startswith("_design/"):
-        return f"{db_path(db)}/_design/{quote(doc_id[len('_design/') :], safe='')}"
-    return f"{db_path(db)}/{quote(doc_id, safe='')}"
-
-
-def _params(values: Mapping[str, Any]) -> dict[str, str]:
-    """Query parameters; CouchDB wants JSON for booleans and keys."""
-    out: dict[str, str] = {}
-    for key, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, str | int):
-            out[key] = str(value)
-        else:
-            out[key] = json.dumps(value)
-    return out
-
-
-class CouchClient:
+class CouchClient(CouchTransport):
     """Async access to one CouchDB server with one set of credentials."""
-
-    def __init__(
-        self,
-        url: str,
-        user: str | None = None,
-        password: str | None = None,
-        *,
-        timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        auth = httpx.BasicAuth(user, password) if user is not None and password else None
-        self.url = url.rstrip("/")
-        self._http = httpx.AsyncClient(
-            base_url=self.url,
-            auth=auth,
-            headers=_HEADERS,
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            transport=transport,
-        )
-
-    @classmethod
-    def from_credentials(cls, creds: CouchCredentials, **kwargs: Any) -> CouchClient:
-        return cls(creds.url, creds.user, creds.password, **kwargs)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> CouchClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    # -- transport ---------------------------------------------------------------
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """Send one request and decode its JSON answer, raising on any error."""
-        try:
-            response = await self._http.request(
-                method,
-                path,
-                params=_params(params or {}),
-                json=json_body,
-                content=content,
-                headers=headers,
-            )
-        except httpx.TransportError as exc:
-            raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
-        if response.status_code >= 400:
-            raise _error_from(response)
-        return response.json()
 
     # -- server ------------------------------------------------------------------
 
@@ -318,7 +232,7 @@ class CouchClient:
         Some servers ignore ``timeout``, so a caller that needs a bound should wrap
         the iteration in its own deadline and reconnect from the last seen ``seq``.
         """
-        params = _params(
+        params = query_params(
             {
                 "feed": "continuous",
                 "since": since if since is not None else 0,
@@ -337,7 +251,7 @@ class CouchClient:
             ) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise _error_from(response)
+                    raise error_from_response(response)
                 async for line in response.aiter_lines():
                     if not line.strip():
                         continue
@@ -359,7 +273,7 @@ class CouchClient:
             async with self._http.stream("GET", path) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise _error_from(response)
+                    raise error_from_response(response)
                 declared = int(response.headers.get("content-length", "0") or 0)
                 if declared > max_bytes:
                     raise PayloadTooLarge("too_large", f"{name}: {declared} > {max_bytes} bytes")
@@ -417,15 +331,3 @@ async def _capped(chunks: AsyncIterator[bytes], name: str, max_bytes: int) -> As
         if seen > max_bytes:
             raise PayloadTooLarge("too_large", f"{name}: more than {max_bytes} bytes")
         yield chunk
-
-
-def _error_from(response: httpx.Response) -> CouchError:
-    error, reason = f"http_{response.status_code}", response.reason_phrase
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        error = str(body.get("error", error))
-        reason = str(body.get("reason", reason))
-    return error_for_status(response.status_code, error, reason)

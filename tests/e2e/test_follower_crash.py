@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,23 +20,13 @@ from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch, free_port
 from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import running_app
+from tests.integration.harness import environment_of, running_app
 
 DOCS = 3000
 
 
 def _start(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    assert settings.couch is not None
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "COUCHDB_URL": settings.couch.url,
-        "COUCHDB_USER": settings.couch.user,
-        "COUCHDB_PASSWORD": settings.couch.password,
-        "COUCHDB_NAMESPACE": settings.couch_namespace,
-        "VAR_DIR": str(settings.var_dir),
-        "FOLLOWER_BATCH_SIZE": "50",
-    }
+    env = environment_of(settings, FOLLOWER_BATCH_SIZE="50")
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "backend", "serve", "--port", str(free_port())],

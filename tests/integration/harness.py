@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,21 @@ async def sign_in_as(client: AsyncTestClient[Any], username: str, password: str)
     )
     assert response.status_code == 201, response.text
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+
+def environment_of(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes ``python -m backend`` use these settings."""
+    assert settings.couch is not None
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "COUCHDB_URL": settings.couch.url,
+        "COUCHDB_USER": settings.couch.user,
+        "COUCHDB_PASSWORD": settings.couch.password,
+        "COUCHDB_NAMESPACE": settings.couch_namespace,
+        "VAR_DIR": str(settings.var_dir),
+        **extra,
+    }
 
 
 def tablet(dev_couch: DevCouch, cred: IssuedCredentials) -> CouchClient:

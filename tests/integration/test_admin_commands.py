@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from typing import Any
 
 from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
-from tests.integration.harness import running_app
+from tests.integration.harness import environment_of, running_app
 
 
 async def _cli(settings: Settings, *args: str, stdin: str = "") -> tuple[int, Any, str]:
-    assert settings.couch is not None
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "COUCHDB_URL": settings.couch.url,
-        "COUCHDB_USER": settings.couch.user,
-        "COUCHDB_PASSWORD": settings.couch.password,
-        "COUCHDB_NAMESPACE": settings.couch_namespace,
-        "VAR_DIR": str(settings.var_dir),
-    }
+    env = environment_of(settings)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backend", *args,
         cwd=REPO_ROOT, env=env,
