@@ -22,6 +22,11 @@ class HazardBase(SQLModel):
     lat: float | None = None
     lon: float | None = None
     reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    geofence_status: str | None = Field(default=None, max_length=32, index=True)
+    """inside, near_edge, outside_within_accuracy, outside or no_fix."""
+    geofence_distance_m: float | None = None
+    suggested_grid_id: str | None = Field(default=None, max_length=64)
+    boundary_version: int | None = None
     deleted: bool = False
     valid: bool = True
     """False when the document breaks its schema; ``errors`` says how."""

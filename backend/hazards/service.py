@@ -9,14 +9,21 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.grids.fence import wgs84_point
 from backend.hazards.models import Hazard
 from backend.sqltypes import utcnow
+from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
 from sync.couch.types import rev_generation
 
 
 async def project_hazard(
-    session: AsyncSession, stored: Hazard | None, grid_id: str, rev: str, check: SchemaCheck
+    session: AsyncSession,
+    stored: Hazard | None,
+    grid_id: str,
+    rev: str,
+    check: SchemaCheck,
+    fence: GeofenceResult | None = None,
 ) -> Hazard:
     """Upsert the hazard (``stored``, when known) from a new revision of its document.
 
@@ -24,7 +31,7 @@ async def project_hazard(
     is thrown away. The grid is the database's own, whatever the document claims.
     """
     doc_id = str(check.doc["_id"])
-    values = {**_fields(check), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
+    values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
     values["rev_generation"] = rev_generation(rev)
     if stored is None:
         values["received_at"] = values["updated_at"]
@@ -36,7 +43,7 @@ async def project_hazard(
     return stored
 
 
-def _fields(check: SchemaCheck) -> dict[str, Any]:
+def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:
     doc = check.doc
     fields: dict[str, Any] = {
         "device_id": _text(doc, "device_id", 64) or "",
@@ -55,8 +62,12 @@ def _fields(check: SchemaCheck) -> dict[str, Any]:
         "reported_at": None,
     }
     if check.valid:
-        fields["lat"], fields["lon"] = doc["location"]["lat"], doc["location"]["lon"]
+        fields["lon"], fields["lat"] = wgs84_point(doc["location"])
         fields["reported_at"] = datetime.fromisoformat(doc["reported_at"])
+    fields["geofence_status"] = fence.status.value if fence else None
+    fields["geofence_distance_m"] = fence.distance_m if fence else None
+    fields["suggested_grid_id"] = fence.suggested_grid_id if fence else None
+    fields["boundary_version"] = fence.boundary_version if fence else None
     return fields
 
 

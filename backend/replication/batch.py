@@ -14,12 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import Hazard
 from backend.replication.models import SyncedDocument
+from geo.geofence import GeofenceResult
 
 
 @dataclass
 class ProjectionBatch:
     documents: dict[str, SyncedDocument] = field(default_factory=dict)
     hazards: dict[str, Hazard] = field(default_factory=dict)
+    fences: dict[str, GeofenceResult] = field(default_factory=dict)
+    """Geofence of each located document of the batch, computed in one pass."""
 
     @classmethod
     async def load(cls, session: AsyncSession, doc_ids: Collection[str]) -> ProjectionBatch:

@@ -21,6 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
+from backend.grids.fence import fence_documents, load_grid_index
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.replication.batch import ProjectionBatch
@@ -28,6 +29,7 @@ from backend.replication.documents import register_deletion, register_document
 from backend.replication.models import SyncCheckpoint
 from backend.replication.quarantine import quarantine
 from backend.sqltypes import utcnow
+from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
 from sync.couch import Change, CouchClient, CouchError, JsonObject
 from sync.couch.types import Seq
@@ -46,8 +48,8 @@ async def _project_hazard(
     session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
 ) -> None:
     doc_id = str(check.doc["_id"])
-    stored = batch.hazards.get(doc_id)
-    batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check)
+    stored, fence = batch.hazards.get(doc_id), batch.fences.get(doc_id)
+    batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check, fence)
 
 
 def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
@@ -73,11 +75,20 @@ class SqlChangeSink:
         self.schemas = schemas
         self._grid_of_db: dict[str, str] = {}
         self._failures: dict[tuple[str, str, str], int] = {}
+        self._index: GridIndex | None = None
 
     async def grid_databases(self) -> Sequence[str]:
         async with unit_of_work(self.sessions) as session:
-            self._grid_of_db = await grid_databases(session)
+            grids = await grid_databases(session)
+        if grids != self._grid_of_db:
+            self._index = None  # grids changed: rebuild the geofence index on next use
+        self._grid_of_db = grids
         return sorted(self._grid_of_db)
+
+    async def _grid_index(self, session: AsyncSession) -> GridIndex:
+        if self._index is None:
+            self._index = await load_grid_index(session)
+        return self._index
 
     async def checkpoints(self) -> dict[str, Seq]:
         async with unit_of_work(self.sessions) as session:
@@ -105,10 +116,19 @@ class SqlChangeSink:
             batch = await ProjectionBatch.load(
                 session, {c.id for c in changes if len(c.id) <= MAX_DOC_ID}
             )
+            checks = {
+                c.id: check_worker_doc(self.schemas, c.doc or {})
+                for c in changes
+                if not (c.deleted or (c.doc or {}).get("_deleted")) and len(c.id) <= MAX_DOC_ID
+            }
+            valid = {doc_id: c.doc for doc_id, c in checks.items() if c.valid}
+            batch.fences = fence_documents(await self._grid_index(session), grid_id, valid)
             known = set(batch.documents)
             verdicts = []
             for change in changes:
-                verdict = await self._apply_change(session, batch, db, grid_id, change, careful)
+                verdict = await self._apply_change(
+                    session, batch, db, grid_id, change, checks.get(change.id), careful
+                )
                 if verdict is not None:
                     verdicts.append(verdict)
             await session.flush()
@@ -125,6 +145,7 @@ class SqlChangeSink:
         db: str,
         grid_id: str,
         change: Change,
+        check: SchemaCheck | None,
         careful: bool,
     ) -> JsonObject | None:
         """Project one change; its verdict, or ``None`` when there is nothing new to say."""
@@ -138,7 +159,8 @@ class SqlChangeSink:
         if len(change.id) > MAX_DOC_ID:
             await quarantine(session, db, change.id, rev, f"document id longer than {MAX_DOC_ID}")
             return None
-        check = check_worker_doc(self.schemas, doc)
+        if check is None:
+            check = check_worker_doc(self.schemas, doc)
         if check.doc_type is None:
             await quarantine(session, db, change.id, rev, "not a worker document", check.errors)
             return None
@@ -158,6 +180,7 @@ class SqlChangeSink:
                 return None
         if received_at is None:
             return None
+        fence = batch.fences.get(change.id)
         return verdict_doc(
             doc_id=change.id,
             rev=rev,
@@ -165,6 +188,7 @@ class SqlChangeSink:
             grid_id=grid_id,
             received_at=received_at.isoformat(timespec="milliseconds"),
             schema=check,
+            extra={"geofence": fence.as_verdict()} if fence else None,
         )
 
     async def _failed(
