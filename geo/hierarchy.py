@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
+
+from geo.datum import DATUMS, to_wgs84
 
 KINDS = ("street", "community", "grid")
 PARENT_KIND = {"street": None, "community": "street", "grid": "community"}
@@ -38,9 +42,16 @@ class PlaceFeature:
 
 
 def read_hierarchy(collection: Mapping[str, Any]) -> list[PlaceFeature]:
-    """Places in parent-before-child order, or :class:`HierarchyError`."""
+    """Places in parent-before-child order, in WGS-84, or :class:`HierarchyError`.
+
+    The collection's ``datum`` (``wgs84``, ``gcj02`` or ``bd09``; default ``wgs84``)
+    says how its coordinates were drawn; they are converted to WGS-84.
+    """
     if collection.get("type") != "FeatureCollection":
         raise HierarchyError("type", "expected a GeoJSON FeatureCollection")
+    datum = collection.get("datum", "wgs84")
+    if datum not in DATUMS:
+        raise HierarchyError("datum", f"expected one of {', '.join(DATUMS)}")
     features = collection.get("features")
     if not isinstance(features, list) or not features:
         raise HierarchyError("features", "expected a non-empty list of features")
@@ -52,7 +63,17 @@ def read_hierarchy(collection: Mapping[str, Any]) -> list[PlaceFeature]:
         by_id[place.id] = place
     for i, place in enumerate(places):
         _check_parent(f"features[{i}].properties.parent_id", place, by_id)
+    if datum != "wgs84":
+        places = [replace(p, geometry=_to_wgs84(p.geometry, datum)) for p in places]
     return sorted(places, key=lambda p: KINDS.index(p.kind))
+
+
+def _to_wgs84(geometry: BaseGeometry, datum: str) -> BaseGeometry:
+    def convert(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        lon, lat = to_wgs84(xy[:, 0], xy[:, 1], datum)
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geometry, convert)
 
 
 def _read_feature(path: str, feature: Any) -> PlaceFeature:
@@ -88,8 +109,12 @@ def _read_area(path: str, geometry: Any) -> BaseGeometry:
         raise HierarchyError(path, f"unreadable coordinates ({exc})") from None
     if area.is_empty:
         raise HierarchyError(path, "empty geometry")
-    if not shapely.is_valid(area):
-        raise HierarchyError(path, f"invalid geometry: {shapely.is_valid_reason(area)}")
+    coords = shapely.get_coordinates(area)
+    if not np.isfinite(coords).all():
+        raise HierarchyError(path, "coordinates must be finite numbers")
+    if (np.abs(coords[:, 0]) > 180).any() or (np.abs(coords[:, 1]) > 90).any():
+        raise HierarchyError(path, "coordinates out of range: expected [lon, lat] in degrees")
+    # an invalid shape (bow-tie, ...) is kept: the validation report names and repairs it
     return area
 
 
