@@ -9,7 +9,12 @@ from pathlib import Path
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SUPPORTED_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
@@ -53,12 +58,16 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+READ_ONLY = "read_only"
+
+
 def _sqlite_begin(connection: Connection) -> None:
-    # IMMEDIATE takes the write lock up front (waiting up to busy_timeout): a deferred
-    # transaction that reads, then writes after another writer committed, fails at once
-    # with "database is locked". SQLite thus runs one transaction at a time; the
-    # production database is PostgreSQL.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front (IMMEDIATE, waiting up to
+    # busy_timeout): a deferred one that reads, then writes after another writer
+    # committed, fails at once with "database is locked". SQLite thus runs one writing
+    # transaction at a time; readers (WAL) never wait. Production runs PostgreSQL.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -67,13 +76,16 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def unit_of_work(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], *, read_only: bool = False
 ) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block succeeds, rolled back otherwise.
 
-    Services take the session and never commit on their own.
+    Services take the session and never commit on their own. ``read_only`` lets SQLite
+    readers run beside a writer.
     """
     async with sessions() as session, session.begin():
+        if read_only:
+            await session.connection(execution_options={READ_ONLY: True})
         yield session
 
 
@@ -82,3 +94,10 @@ def ensure_sqlite_directory(url: str) -> None:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def read_only_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reading only: on SQLite it never waits for the writer."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(**{READ_ONLY: True})

@@ -24,8 +24,12 @@ def provide_runtime(state: State) -> Runtime:
     return runtime
 
 
-async def provide_session(state: State) -> AsyncIterator[AsyncSession]:
-    """Commits once when the handler returns; rolls back when it raises."""
+async def provide_session(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncIterator[AsyncSession]:
+    """Commits once when the handler returns; rolls back when it raises. Reads (GET,
+    HEAD) run in read-only transactions."""
     runtime: Runtime = state.runtime
-    async with unit_of_work(runtime.sessions) as session:
+    read_only = request.method in {"GET", "HEAD"}
+    async with unit_of_work(runtime.sessions, read_only=read_only) as session:
         yield session

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from backend.accounts.models import Account
+from backend.boundaries.models import BoundaryVersion, PlaceBoundary
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
@@ -12,9 +13,11 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account",
+    "BoundaryVersion",
     "Device",
     "Hazard",
     "Place",
+    "PlaceBoundary",
     "QuarantinedChange",
     "SyncCheckpoint",
     "SyncedDocument",

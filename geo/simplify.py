@@ -10,13 +10,16 @@ from shapely.geometry import mapping, shape
 METRES_PER_DEGREE = 111_320.0
 
 
-def simplified_boundary(
-    geometry: dict[str, Any], tolerance_m: float = 1.0
-) -> tuple[dict[str, Any], list[float]]:
-    """The boundary simplified within ``tolerance_m`` (topology kept) and its bbox
-    ``[west, south, east, north]``; coordinates rounded to 7 decimals (~1 cm)."""
-    area = shape(geometry)
-    light = shapely.simplify(area, tolerance_m / METRES_PER_DEGREE, preserve_topology=True)
+def simplify_coverage(
+    boundaries: dict[str, dict[str, Any]], tolerance_m: float = 1.0
+) -> dict[str, dict[str, Any]]:
+    """Simplify neighbouring boundaries together: edges they share stay shared (no
+    slivers or gaps appear between grids on the tablet's map)."""
+    if not boundaries:
+        return {}
+    ids = sorted(boundaries)
+    shapes = [shape(boundaries[i]) for i in ids]
+    tolerance = tolerance_m / METRES_PER_DEGREE
+    light = shapely.coverage_simplify(shapes, tolerance, simplify_boundary=True)
     light = shapely.set_precision(light, 1e-7)
-    west, south, east, north = light.bounds
-    return dict(mapping(light)), [west, south, east, north]
+    return {i: dict(mapping(g)) for i, g in zip(ids, light, strict=True)}

@@ -14,10 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account, Role
 from backend.accounts.service import create_account
+from backend.boundaries.service import activate, active_version, import_boundaries
 from backend.database import unit_of_work
 from backend.devices.service import IssuedCredentials, register_demo_devices
-from backend.grids.service import add_missing_places, list_grids
-from geo.hierarchy import read_hierarchy
+from backend.grids.service import list_grids
 from sync.couch import CouchClient
 from sync.provisioning import Namespace
 
@@ -41,10 +41,13 @@ async def load_demo_street(
     sessions: async_sessionmaker[AsyncSession], couch: CouchClient, namespace: Namespace
 ) -> DemoCredentials:
     """Load what is missing of the demo; credentials of what was created now only."""
-    places = read_hierarchy(json.loads(DEMO_STREET.read_text(encoding="utf-8")))
     created = DemoCredentials()
     async with unit_of_work(sessions) as session:
-        await add_missing_places(session, places, namespace)
+        if await active_version(session) is None:
+            collection = json.loads(DEMO_STREET.read_text(encoding="utf-8"))
+            version = await import_boundaries(session, collection, "demo street")
+            assert version.id is not None
+            await activate(session, version.id, namespace)
         grids = await list_grids(session)
         created.tablets = await register_demo_devices(session, couch, namespace, grids)
         existing = set((await session.exec(select(Account.username))).all())

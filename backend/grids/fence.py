@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from shapely.geometry import shape
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.boundaries.models import BoundaryVersion
 from backend.grids.models import Place, PlaceKind
-from backend.grids.publication import BOUNDARY_VERSION
 from geo.datum import to_wgs84
 from geo.geofence import GeofenceResult, GridIndex
 
 
 async def load_grid_index(session: AsyncSession) -> GridIndex:
+    """The active boundaries (version 0 when none was activated yet)."""
     rows = (await session.exec(select(Place).where(Place.kind == PlaceKind.grid))).all()
-    return GridIndex({p.id: shape(p.boundary) for p in rows}, BOUNDARY_VERSION)
+    query = select(BoundaryVersion.id).where(col(BoundaryVersion.active).is_(True))
+    version = (await session.exec(query)).first() or 0
+    return GridIndex({p.id: shape(p.boundary) for p in rows}, version)
 
 
 def wgs84_point(location: dict[str, Any]) -> tuple[float, float]:

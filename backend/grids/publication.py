@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from shapely.geometry import shape
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.boundaries.models import BoundaryVersion
 from backend.grids.models import Place, PlaceKind
-from geo.simplify import simplified_boundary
-
-BOUNDARY_VERSION = 1  # one boundary set until boundary versions land
+from geo.simplify import simplify_coverage
 
 
-def grid_document(grid: Place, community: Place | None) -> dict[str, Any]:
-    boundary, bbox = simplified_boundary(grid.boundary)
+def grid_document(
+    grid: Place, community: Place | None, boundary: dict[str, Any], version: int
+) -> dict[str, Any]:
+    bbox = list(shape(boundary).bounds)
     doc: dict[str, Any] = {
         "_id": f"grid:{grid.id}",
         "type": "grid",
@@ -22,7 +24,7 @@ def grid_document(grid: Place, community: Place | None) -> dict[str, Any]:
         "grid_id": grid.id,
         "name_zh": grid.name_zh,
         "name_en": grid.name_en,
-        "boundary_version": BOUNDARY_VERSION,
+        "boundary_version": version,
         "boundary": boundary,
         "bbox": bbox,
     }
@@ -36,10 +38,14 @@ def grid_document(grid: Place, community: Place | None) -> dict[str, Any]:
 
 
 async def grid_documents(session: AsyncSession) -> dict[str, dict[str, Any]]:
-    """Grid database name → its ``grid`` document."""
+    """Grid database name → its ``grid`` document, boundaries simplified together so
+    that neighbours still share their edges on the tablet's map."""
     places = {p.id: p for p in (await session.exec(select(Place))).all()}
+    grids = [p for p in places.values() if p.kind == PlaceKind.grid and p.couch_db]
+    simplified = simplify_coverage({g.id: g.boundary for g in grids})
+    query = select(BoundaryVersion.id).where(col(BoundaryVersion.active).is_(True))
+    version = (await session.exec(query)).first() or 0
     return {
-        place.couch_db: grid_document(place, places.get(place.parent_id or ""))
-        for place in places.values()
-        if place.kind == PlaceKind.grid and place.couch_db
+        str(g.couch_db): grid_document(g, places.get(g.parent_id or ""), simplified[g.id], version)
+        for g in grids
     }

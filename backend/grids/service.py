@@ -8,30 +8,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.models import Place, PlaceKind
-from geo.hierarchy import PlaceFeature
-from sync.provisioning import Namespace
-
-
-async def add_missing_places(
-    session: AsyncSession, places: Sequence[PlaceFeature], namespace: Namespace
-) -> int:
-    """Insert the places not stored yet (parents first); returns how many were new."""
-    existing = set((await session.exec(select(Place.id))).all())
-    new = [p for p in places if p.id not in existing]
-    for place in new:
-        session.add(
-            Place(
-                id=place.id,
-                kind=PlaceKind(place.kind),
-                parent_id=place.parent_id,
-                name_zh=place.name_zh,
-                name_en=place.name_en,
-                boundary=place.geojson_geometry(),
-                couch_db=namespace.grid_db(place.id) if place.kind == "grid" else None,
-            )
-        )
-        await session.flush()
-    return len(new)
 
 
 async def list_grids(session: AsyncSession, within: set[str] | None = None) -> Sequence[Place]:

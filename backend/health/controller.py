@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
+from backend.database import read_only_connection
 from backend.runtime import Runtime
 from sync.couch import CouchError
 
@@ -32,7 +33,7 @@ async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
 
 async def _sql_status(runtime: Runtime) -> str:
     try:
-        async with runtime.engine.connect() as conn:
+        async with read_only_connection(runtime.engine) as conn:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "not ready", with its reason
         return f"error: {type(exc).__name__}"

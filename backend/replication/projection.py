@@ -78,7 +78,7 @@ class SqlChangeSink:
         self._index: GridIndex | None = None
 
     async def grid_databases(self) -> Sequence[str]:
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, read_only=True) as session:
             grids = await grid_databases(session)
         if grids != self._grid_of_db:
             self._index = None  # grids changed: rebuild the geofence index on next use
@@ -91,7 +91,7 @@ class SqlChangeSink:
         return self._index
 
     async def checkpoints(self) -> dict[str, Seq]:
-        async with unit_of_work(self.sessions) as session:
+        async with unit_of_work(self.sessions, read_only=True) as session:
             rows = (await session.exec(select(SyncCheckpoint))).all()
         return {row.db: row.seq for row in rows}
 

@@ -16,12 +16,17 @@ from sync.provisioning import provision_grid_database
 
 
 async def provision_grids(sessions: async_sessionmaker[AsyncSession], couch: CouchClient) -> int:
+    """:func:`provision_grids_in` in a transaction of its own."""
+    async with unit_of_work(sessions) as session:
+        return await provision_grids_in(session, couch)
+
+
+async def provision_grids_in(session: AsyncSession, couch: CouchClient) -> int:
     """Create missing grid databases, reapply security and rules, publish grid and
     form documents (only when they changed); returns how many databases were created."""
-    async with unit_of_work(sessions) as session:
-        databases = await grid_databases(session)
-        users = await device_users_by_grid(session)
-        grids = await grid_documents(session)
+    databases = await grid_databases(session)
+    users = await device_users_by_grid(session)
+    grids = await grid_documents(session)
     forms = default_forms()
     created = 0
     for db, grid_id in sorted(databases.items()):

@@ -28,7 +28,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from backend.database import create_engine
+from backend.database import create_engine, read_only_connection
 from backend.replication.models import SyncedDocument
 from backend.settings import REPO_ROOT
 from sync.couch import CouchClient
@@ -84,14 +84,14 @@ class Service:
 
 
 async def _sql_count(engine: Any, db: str) -> int:
-    async with engine.connect() as conn:
+    async with read_only_connection(engine) as conn:
         query = select(func.count()).select_from(SyncedDocument).where(col(SyncedDocument.db) == db)
         count: int = (await conn.execute(query)).scalar_one()
         return count
 
 
 async def _sql_times(engine: Any, db: str) -> list[float]:
-    async with engine.connect() as conn:
+    async with read_only_connection(engine) as conn:
         query = select(col(SyncedDocument.received_at)).where(col(SyncedDocument.db) == db)
         return sorted(t.timestamp() for t in (await conn.execute(query)).scalars())
 

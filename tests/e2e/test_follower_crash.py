@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from backend.database import create_engine
+from backend.database import create_engine, read_only_connection
 from backend.hazards.models import Hazard
 from backend.replication.models import SyncedDocument
 from backend.settings import REPO_ROOT, Settings
@@ -50,7 +50,7 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
     engine = create_engine(settings.database_url)
 
     async def applied() -> int:
-        async with engine.connect() as conn:
+        async with read_only_connection(engine) as conn:
             count: int = (
                 await conn.execute(select(func.count()).select_from(SyncedDocument))
             ).scalar_one()
@@ -70,7 +70,7 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
         service.send_signal(signal.SIGINT)
         assert service.wait(30) == 0, log.read_text()[-3000:]
 
-        async with engine.connect() as conn:
+        async with read_only_connection(engine) as conn:
             synced = set((await conn.execute(select(col(SyncedDocument.doc_id)))).scalars())
             hazards = (await conn.execute(select(func.count()).select_from(Hazard))).scalar_one()
     finally:

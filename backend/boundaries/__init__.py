@@ -1,0 +1,1 @@
+"""Boundary versions: imported from GeoJSON, validated, activated on purpose."""
