@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_account
+from backend.boundaries import service as boundaries
+from backend.boundaries.models import BoundaryVersionRead
 from backend.database import create_engine, ensure_sqlite_directory, session_factory, unit_of_work
 from backend.devices import service as devices
+from backend.grids.fence import load_grid_index
+from backend.hazards.models import Hazard
 from backend.lifespan import StartupError, check_couch
 from backend.migrate import migrate
+from backend.replication.provision import provision_grids_in
 from backend.settings import Settings, dev_secret
 from sync.couch import CouchClient, CouchCredentials
 from sync.provisioning import Namespace
@@ -71,6 +82,50 @@ async def _list(s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Name
     return list(await devices.list_devices(s, a.grid))
 
 
+async def _import_boundaries(
+    s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
+) -> Any:
+    text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8")
+    collection = json.loads(text)
+    version = await boundaries.import_boundaries(s, collection, a.label or Path(a.file).name,
+                                                 a.sliver_m2)  # fmt: skip
+    print_problems(version.problems)
+    return BoundaryVersionRead.model_validate(version, from_attributes=True)
+
+
+async def _activate_boundaries(
+    s: AsyncSession, c: CouchClient, ns: Namespace, a: argparse.Namespace
+) -> Any:
+    version = await boundaries.activate(s, a.version, ns, force=a.force, reason=a.reason)
+    created = await provision_grids_in(s, c)
+    index = await load_grid_index(s)
+    hazards = await s.exec(select(col(Hazard.doc_id)).where(col(Hazard.lat).is_not(None)))
+    total = len(hazards.all())
+    with Progress(transient=True) as progress:
+        progress.add_task(f"re-checking {total} hazards", total=None)
+        recheck = await boundaries.recheck_hazards(s, index)
+    return {"version": version.id, "databases_created": created, "recheck": recheck}
+
+
+async def _list_boundaries(
+    s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
+) -> Any:
+    versions = await boundaries.list_versions(s)
+    return [BoundaryVersionRead.model_validate(v, from_attributes=True) for v in versions]
+
+
+def print_problems(problems: dict[str, Any]) -> None:
+    """The validation report as a table on stderr (stdout carries the JSON result)."""
+    table = Table(title="Boundary problems" if problems["features"] else "No problems found")
+    for column in ("kind", "places", "area m²", "reason"):
+        table.add_column(column)
+    for feature in problems["features"]:
+        props = feature["properties"]
+        table.add_row(props["kind"], ", ".join(props["place_ids"]), f"{props['area_m2']:,.0f}",
+                      props["reason"])  # fmt: skip
+    Console(stderr=True).print(table)
+
+
 async def _create_admin(
     s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
 ) -> Any:
@@ -81,7 +136,8 @@ async def _create_admin(
 
 ACTIONS: dict[str, Action] = {
     "register": _register, "rotate": _rotate, "move": _move, "revoke": _revoke, "list": _list,
-    "create-admin": _create_admin,
+    "create-admin": _create_admin, "import": _import_boundaries,
+    "activate": _activate_boundaries, "versions": _list_boundaries,
 }  # fmt: skip
 
 
@@ -121,3 +177,14 @@ def add_admin_commands(commands: Any) -> None:
     move = actions.add_parser("move")
     move.add_argument("device_id")
     move.add_argument("--grid", required=True)
+    bounds = commands.add_parser("boundaries", help="import, list and activate boundary files")
+    steps = bounds.add_subparsers(dest="action", required=True)
+    imports = steps.add_parser("import", help="import a GeoJSON file as a new version")
+    imports.add_argument("file")
+    imports.add_argument("--label", default="")
+    imports.add_argument("--sliver-m2", type=float, default=1.0)
+    steps.add_parser("versions", help="list boundary versions")
+    activation = steps.add_parser("activate", help="activate a version, re-check hazards")
+    activation.add_argument("version", type=int)
+    activation.add_argument("--force", action="store_true")
+    activation.add_argument("--reason", default="")

@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from backend import errors
 from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
+from backend.boundaries.controller import BoundaryController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
 from backend.grids.controller import GridController
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HazardController,
             SyncController,
             DeviceController,
+            BoundaryController,
             MobileSchemaController,
         ],
         dependencies={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,10 @@ from backend.preflight import preflight
 from backend.settings import Settings, SettingsError
 from sync.couch import CouchError
 
-CLEAR_ERRORS = (SettingsError, DatabaseUrlError, StartupError, DomainError, CouchError)
+CLEAR_ERRORS = (
+    SettingsError, DatabaseUrlError, StartupError, DomainError, CouchError, OSError,
+    json.JSONDecodeError,
+)  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             return 0
-        if args.command in {"devices", "create-admin"}:
+        if args.command in {"devices", "create-admin", "boundaries"}:
             asyncio.run(run_admin_command(settings, args))
             return 0
         asyncio.run(preflight(settings))

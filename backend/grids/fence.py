@@ -14,11 +14,16 @@ from geo.datum import to_wgs84
 from geo.geofence import GeofenceResult, GridIndex
 
 
-async def load_grid_index(session: AsyncSession) -> GridIndex:
-    """The active boundaries (version 0 when none was activated yet)."""
-    rows = (await session.exec(select(Place).where(Place.kind == PlaceKind.grid))).all()
+async def active_version_id(session: AsyncSession) -> int:
+    """The active boundary version (0 when none was activated yet)."""
     query = select(BoundaryVersion.id).where(col(BoundaryVersion.active).is_(True))
-    version = (await session.exec(query)).first() or 0
+    return (await session.exec(query)).first() or 0
+
+
+async def load_grid_index(session: AsyncSession) -> GridIndex:
+    """The active boundaries of every grid."""
+    rows = (await session.exec(select(Place).where(Place.kind == PlaceKind.grid))).all()
+    version = await active_version_id(session)
     return GridIndex({p.id: shape(p.boundary) for p in rows}, version)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from shapely.geometry import shape
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.boundaries.models import BoundaryVersion
+from backend.grids.fence import active_version_id
 from backend.grids.models import Place, PlaceKind
 from geo.simplify import simplify_coverage
 
@@ -43,8 +43,7 @@ async def grid_documents(session: AsyncSession) -> dict[str, dict[str, Any]]:
     places = {p.id: p for p in (await session.exec(select(Place))).all()}
     grids = [p for p in places.values() if p.kind == PlaceKind.grid and p.couch_db]
     simplified = simplify_coverage({g.id: g.boundary for g in grids})
-    query = select(BoundaryVersion.id).where(col(BoundaryVersion.active).is_(True))
-    version = (await session.exec(query)).first() or 0
+    version = await active_version_id(session)
     return {
         str(g.couch_db): grid_document(g, places.get(g.parent_id or ""), simplified[g.id], version)
         for g in grids

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
-from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from backend.errors import NotFound
+from backend.http_cache import cached_json
 from sync.contract import load_schemas
 from sync.contract.upgrade import CURRENT_VERSION
 
 SCHEMA_JSON = "application/schema+json"
 CACHE = "public, max-age=300"
-
-
-def _answer(request: Request[Any, Any, Any], body: bytes, media_type: str) -> Response[bytes]:
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    headers = {"ETag": etag, "Cache-Control": CACHE}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
 
 
 class MobileSchemaController(Controller):
@@ -46,7 +37,7 @@ class MobileSchemaController(Controller):
                 for v in schemas.versions
             ],
         }
-        return _answer(request, json.dumps(body).encode(), "application/json")
+        return cached_json(request, json.dumps(body).encode(), cache_control=CACHE)
 
     @get("/{version:str}/{filename:str}")
     async def schema(
@@ -61,4 +52,4 @@ class MobileSchemaController(Controller):
         key = (int(number), name) if number.isdigit() and filename.endswith(".json") else None
         if key is None or key not in files:
             raise NotFound(f"no schema {version}/{filename}")
-        return _answer(request, files[key].body, SCHEMA_JSON)
+        return cached_json(request, files[key].body, SCHEMA_JSON, CACHE)

@@ -21,7 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
-from backend.grids.fence import fence_documents, load_grid_index
+from backend.grids.fence import active_version_id, fence_documents, load_grid_index
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.replication.batch import ProjectionBatch
@@ -86,7 +86,9 @@ class SqlChangeSink:
         return sorted(self._grid_of_db)
 
     async def _grid_index(self, session: AsyncSession) -> GridIndex:
-        if self._index is None:
+        """The geofence index, rebuilt when grids or the active boundaries change."""
+        version = await active_version_id(session)
+        if self._index is None or self._index.boundary_version != version:
             self._index = await load_grid_index(session)
         return self._index
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
+from shapely.geometry import box, mapping
+
+from backend.demo import DEMO_STREET
 from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
@@ -50,3 +54,39 @@ async def test_devices_are_managed_from_the_command_line(
                                 "--password-stdin", stdin="a-long-enough-password\n")  # fmt: skip
     assert code == 0
     assert admin["role"] == "admin"
+
+
+async def test_boundary_files_are_imported_and_activated_from_the_command_line(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    async with running_app(sqlite_settings):
+        pass  # the demo street is version 1
+    data = json.loads(DEMO_STREET.read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        if feature["properties"]["id"] == "xixi-03":
+            feature["geometry"] = mapping(box(120.160, 30.278, 120.171, 30.282))
+    broken = tmp_path / "xixi-redrawn.geojson"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+
+    code, version, err = await _cli(sqlite_settings, "boundaries", "import", str(broken))
+    assert code == 0
+    assert version["problem_counts"]["outside_parent"] == 1
+    assert "outside_parent" in err
+    assert "xixi-03, xixi" in err
+
+    code, _, err = await _cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
+    assert code == 2
+    assert err.strip().endswith("fix the file, or activate with force and a reason")
+
+    reason = "survey pending; street office approved"
+    code, result, _ = await _cli(
+        sqlite_settings, "boundaries", "activate", str(version["id"]), "--force", "--reason", reason
+    )
+    assert code == 0
+    assert result["version"] == version["id"]
+    code, versions, _ = await _cli(sqlite_settings, "boundaries", "versions")
+    [active] = [v for v in versions if v["active"]]
+    assert (active["forced"], active["force_reason"]) == (
+        True,
+        "survey pending; street office approved",
+    )

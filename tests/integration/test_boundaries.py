@@ -1,0 +1,92 @@
+"""Boundary files are imported as versions, reported on, and activated on purpose."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from shapely.geometry import box, mapping
+
+from backend.demo import DEMO_STREET
+from backend.settings import Settings
+from geo.geofence import metres_per_degree
+from sync.devserver import DevCouch
+from tests.helpers import eventually, hazard_doc
+from tests.integration.harness import get_json, running_app, tablet
+
+_, NORTH_PER_DEG = metres_per_degree(30.274)
+NEW_EDGE = 30.2735  # the edge between donghu-01 and donghu-02 moves 55 m south
+
+
+def _demo() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_STREET.read_text(encoding="utf-8"))
+    return data
+
+
+def _with(data: dict[str, Any], **shapes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    for feature in data["features"]:
+        place_id = feature["properties"]["id"].replace("-", "_")
+        if place_id in shapes:
+            feature["geometry"] = mapping(shapes[place_id])
+    return data
+
+
+async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_hazards(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="donghu-01")
+        doc["location"] = {"lat": 30.274 - 20 / NORTH_PER_DEG, "lon": 120.155,
+                           "accuracy_m": 5, "provider": "gps"}  # fmt: skip
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, doc)
+        [before] = await eventually(
+            lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 1
+        )
+
+        broken = _with(_demo(), donghu_02=box(120.150, 30.274, 120.160, 30.2775),
+                       xixi_01=box(120.160, 30.270, 120.170, 30.2745))  # fmt: skip
+        uploaded = await client.post("/api/boundaries?label=broken", json=broken)
+        assert uploaded.status_code == 201, uploaded.text
+        version = uploaded.json()
+        problems = await get_json(client, f"/api/boundaries/{version['id']}/problems")
+        refused = await client.post(f"/api/boundaries/{version['id']}/activate", json={})
+        no_reason = await client.post(
+            f"/api/boundaries/{version['id']}/activate", json={"force": True}
+        )
+
+        shifted = _with(_demo(), donghu_01=box(120.150, 30.270, 120.160, NEW_EDGE),
+                        donghu_02=box(120.150, NEW_EDGE, 120.160, 30.278))  # fmt: skip
+        clean = (await client.post("/api/boundaries?label=shifted", json=shifted)).json()
+        activated = await client.post(f"/api/boundaries/{clean['id']}/activate", json={})
+        [after] = await get_json(client, "/api/hazards")
+        grids = await client.get("/api/grids/geojson")
+        again = await client.get("/api/grids/geojson",
+                                 headers={"If-None-Match": grids.headers["etag"]})  # fmt: skip
+        versions = await get_json(client, "/api/boundaries")
+        malformed = await client.post("/api/boundaries", json={"type": "Feature"})
+
+    kinds = {f["properties"]["kind"] for f in problems["features"]}
+    assert kinds == {"gap", "overlap"}
+    assert all(f["properties"]["area_m2"] > 40_000 for f in problems["features"])
+    assert version["problem_counts"] == {"invalid_geometry": 0, "gap": 1, "overlap": 1,
+                                         "outside_parent": 0}  # fmt: skip
+    assert refused.status_code == 409
+    assert no_reason.status_code == 400
+    assert activated.status_code == 200, activated.text
+    assert activated.json()["recheck"] == {"checked": 1, "changed": 1, "now": {"outside": 1}}
+    assert before["geofence_status"] == "inside"
+    assert (after["geofence_status"], after["suggested_grid_id"]) == ("outside", "donghu-02")
+    assert round(after["geofence_distance_m"]) == round((30.274 - NEW_EDGE) * NORTH_PER_DEG - 20)
+    assert after["boundary_version"] == clean["id"]
+    assert grids.json()["features"][0]["properties"]["boundary_version"] == clean["id"]
+    assert again.status_code == 304
+    assert [v["id"] for v in versions if v["active"]] == [clean["id"]]
+    assert len(versions) == 3  # the demo's, the broken one, the shifted one
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"] == [
+        {"path": "type", "message": "expected a GeoJSON FeatureCollection"}
+    ]
