@@ -40,6 +40,7 @@ test: lint typecheck imports pytest
 # Benchmarks (not part of `make test`); each prints its ratio to a raw baseline.
 bench: install
 	$(PY) -m tests.bench.bench_validation
+	$(PY) -m tests.bench.bench_geofence
 	$(PY) -m tests.bench.bench_sync
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).

@@ -54,8 +54,9 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[Array, Array]:
     return lon_a + dlon, lat_a + dlat
 
 
-def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, iterations: int = 6) -> tuple[Array, Array]:
-    """Inverse of :func:`wgs84_to_gcj02`; 6 iterations leave < 1 mm of error."""
+def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike, iterations: int = 3) -> tuple[Array, Array]:
+    """Inverse of :func:`wgs84_to_gcj02` by fixed-point iteration: each step shrinks the
+    error about 150-fold, so 3 steps leave well under a millimetre."""
     g_lon, g_lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
     w_lon, w_lat = g_lon.copy(), g_lat.copy()
     for _ in range(iterations):

@@ -91,6 +91,8 @@ def metres_per_degree(lat: float) -> tuple[float, float]:
 class _LocalGrid:
     geometry: BaseGeometry  # in metres around the origin
     edge: BaseGeometry
+    inner: BaseGeometry  # shrunk by the band: points in it are deep inside
+    outer: BaseGeometry  # grown by the band: points beyond it are far outside
     origin: tuple[float, float]
     scale: tuple[float, float]
 
@@ -100,15 +102,16 @@ class _LocalGrid:
         return (lon - self.origin[0]) * self.scale[0], (lat - self.origin[1]) * self.scale[1]
 
 
-def _local(geometry: BaseGeometry) -> _LocalGrid:
+def _local(geometry: BaseGeometry, band_m: float) -> _LocalGrid:
     centre = geometry.centroid
     origin = (centre.x, centre.y)
     scale = metres_per_degree(centre.y)
     local = shapely.transform(geometry, lambda xy: (xy - np.array(origin)) * np.array(scale))
     shapely.prepare(local)
-    edge = local.boundary
-    shapely.prepare(edge)
-    return _LocalGrid(local, edge, origin, scale)
+    edge, inner, outer = local.boundary, local.buffer(-band_m), local.buffer(band_m)
+    for part in (edge, inner, outer):
+        shapely.prepare(part)
+    return _LocalGrid(local, edge, inner, outer, origin, scale)
 
 
 class GridIndex:
@@ -119,13 +122,15 @@ class GridIndex:
         grids: Mapping[str, BaseGeometry],
         boundary_version: int,
         policy: GeofencePolicy | None = None,
+        band_m: float = 30.0,
     ) -> None:
         self.ids = sorted(grids)
         self.geometries = np.array([grids[i] for i in self.ids], dtype=object)
         self.boundary_version = boundary_version
         self.policy = policy or GeofencePolicy()
+        self.band_m = band_m
         self.tree = shapely.STRtree(self.geometries)
-        self._local = {i: _local(grids[i]) for i in self.ids}
+        self._local = {i: _local(grids[i], band_m) for i in self.ids}
         for geometry in self.geometries:
             shapely.prepare(geometry)
 
@@ -150,47 +155,106 @@ class GridIndex:
         lats: Sequence[float | None],
         accuracies: Sequence[float | None],
     ) -> list[GeofenceResult]:
-        """Classify each point against the grid it was reported for: one vectorized
-        pass per grid, no Python loop per point over geometry."""
-        n = len(grid_ids)
-        lon = np.array([np.nan if v is None else v for v in lons], dtype=float)
-        lat = np.array([np.nan if v is None else v for v in lats], dtype=float)
-        accuracy = np.array(
-            [np.nan if (a := self.policy.accuracy(v)) is None else a for v in accuracies],
-            dtype=float,
+        """Classify each point against the grid it was reported for (exact distances)."""
+        position = {g: i for i, g in enumerate(self.ids)}
+        bulk = self.classify_arrays(
+            np.array([position.get(g, -1) for g in grid_ids], dtype=np.int64),
+            np.array([np.nan if v is None else v for v in lons], dtype=float),
+            np.array([np.nan if v is None else v for v in lats], dtype=float),
+            # missing: NaN (the policy's default applies); NaN or infinite: unusable
+            np.array([np.nan if v is None else v if np.isfinite(v) else np.inf
+                      for v in accuracies], dtype=float),
+        )  # fmt: skip
+        outside = np.flatnonzero(
+            (bulk.status == _CODE[GeofenceStatus.outside])
+            | (bulk.status == _CODE[GeofenceStatus.outside_within_accuracy])
         )
-        usable = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(accuracy)
-        usable &= np.array([g in self._local for g in grid_ids], dtype=bool)
-        covered = np.zeros(n, dtype=bool)
-        distance = np.full(n, np.nan)
-        by_grid: dict[str, list[int]] = {}
-        for i in np.flatnonzero(usable).tolist():
-            by_grid.setdefault(grid_ids[i], []).append(i)
-        for grid_id, members in by_grid.items():
-            idx = np.array(members)
-            grid = self._local[grid_id]
-            x, y = grid.project(lon[idx], lat[idx])
-            covered[idx] = shapely.intersects_xy(grid.geometry, x, y)
-            distance[idx] = shapely.distance(grid.edge, shapely.points(x, y))
-        outside = np.flatnonzero(usable & ~covered)
-        suggestions: dict[int, tuple[str, ...]] = {}
-        if len(outside):
-            for i, grids in zip(outside.tolist(), self.containing(lon[outside], lat[outside]),
-                                strict=True):  # fmt: skip
-                suggestions[i] = grids
+        lon_arr = np.array([np.nan if v is None else v for v in lons], dtype=float)
+        lat_arr = np.array([np.nan if v is None else v for v in lats], dtype=float)
+        holders = dict(
+            zip(outside.tolist(), self.containing(lon_arr[outside], lat_arr[outside]),
+                strict=True)
+        )  # fmt: skip
         results = []
-        for i in range(n):
-            if not usable[i]:
-                results.append(GeofenceResult(GeofenceStatus.no_fix, self.boundary_version))
+        for i, code in enumerate(bulk.status.tolist()):
+            status = _STATUS[code]
+            if status is GeofenceStatus.no_fix:
+                results.append(GeofenceResult(status, self.boundary_version))
                 continue
-            d, acc = float(distance[i]), float(accuracy[i])
-            if covered[i]:
-                status = GeofenceStatus.near_edge if d < acc else GeofenceStatus.inside
-                holding: tuple[str, ...] = (grid_ids[i],)
-            else:
-                status = (
-                    GeofenceStatus.outside_within_accuracy if d <= acc else GeofenceStatus.outside
-                )
-                holding = suggestions.get(i, ())
-            results.append(GeofenceResult(status, self.boundary_version, d, acc, holding))
+            inside = status in (GeofenceStatus.inside, GeofenceStatus.near_edge)
+            held = (grid_ids[i],) if inside else holders.get(i, ())
+            results.append(GeofenceResult(status, self.boundary_version, float(bulk.distance[i]),
+                                          float(bulk.accuracy[i]), held))  # fmt: skip
         return results
+
+    def classify_arrays(
+        self,
+        grid_index: NDArray[np.int64],
+        lon: NDArray[np.float64],
+        lat: NDArray[np.float64],
+        accuracy: NDArray[np.float64],
+        *,
+        exact_distances: bool = True,
+    ) -> BulkGeofence:
+        """The batch path: points as arrays, ``grid_index`` into :attr:`ids` (-1:
+        unknown grid). One vectorized pass per grid, no Python loop per point.
+
+        Without ``exact_distances``, points whose answer cannot depend on the exact
+        distance (deeper inside or farther outside than the band) get NaN distances.
+        """
+        n = len(grid_index)
+        acc = self._accuracies(accuracy)
+        usable = np.isfinite(lon) & np.isfinite(lat) & np.isfinite(acc)
+        usable &= (grid_index >= 0) & (grid_index < len(self.ids))
+        status = np.full(n, _CODE[GeofenceStatus.no_fix], dtype=np.uint8)
+        distance = np.full(n, np.nan)
+        chosen = np.flatnonzero(usable)
+        order = chosen[np.argsort(grid_index[chosen], kind="stable")]
+        grids_sorted = grid_index[order]
+        bounds = np.searchsorted(grids_sorted, np.arange(len(self.ids) + 1))
+        for k in np.flatnonzero(np.diff(bounds)).tolist():
+            idx = order[bounds[k] : bounds[k + 1]]
+            grid = self._local[self.ids[k]]
+            x, y = grid.project(lon[idx], lat[idx])
+            covered = shapely.intersects_xy(grid.geometry, x, y)
+            need = np.ones(len(idx), dtype=bool)
+            if not exact_distances:
+                narrow = acc[idx] <= self.band_m
+                deep = narrow & covered & shapely.contains_xy(grid.inner, x, y)
+                far = narrow & ~covered & ~shapely.intersects_xy(grid.outer, x, y)
+                need = ~(deep | far)
+            d = np.full(len(idx), np.nan)
+            if need.any():
+                d[need] = shapely.distance(grid.edge, shapely.points(x[need], y[need]))
+            close = ~np.isnan(d) & (d <= acc[idx])
+            status[idx] = np.where(
+                covered,
+                np.where(close & (d < acc[idx]), _CODE[GeofenceStatus.near_edge],
+                         _CODE[GeofenceStatus.inside]),
+                np.where(close, _CODE[GeofenceStatus.outside_within_accuracy],
+                         _CODE[GeofenceStatus.outside]),
+            )  # fmt: skip
+            distance[idx] = d
+        return BulkGeofence(status, distance, acc)
+
+    def _accuracies(self, claimed: NDArray[np.float64]) -> NDArray[np.float64]:
+        p = self.policy
+        acc = np.where(np.isnan(claimed), p.unknown_accuracy_m, claimed)  # NaN: not given
+        acc = np.maximum(acc, p.accuracy_floor_m)
+        return np.where(np.isfinite(acc) & (acc <= p.accuracy_cap_m), acc, np.nan)
+
+
+_STATUS = list(GeofenceStatus)
+_CODE = {status: np.uint8(i) for i, status in enumerate(_STATUS)}
+
+
+@dataclass(frozen=True, slots=True)
+class BulkGeofence:
+    """Results of the batch path, as arrays (status codes index ``GeofenceStatus``)."""
+
+    status: NDArray[np.uint8]
+    distance: NDArray[np.float64]
+    accuracy: NDArray[np.float64]
+
+    def statuses(self) -> list[GeofenceStatus]:
+        return [_STATUS[code] for code in self.status.tolist()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -174,3 +175,18 @@ def test_the_batch_path_agrees_with_one_at_a_time_and_with_its_own_rules(
             assert (result.status is GeofenceStatus.outside) == (
                 result.distance_m > result.accuracy_m
             )
+
+
+@given(st.lists(points, min_size=1, max_size=60))
+def test_the_fast_status_path_gives_the_same_statuses_as_exact_distances(
+    pts: list[tuple[float, float, float | None]],
+) -> None:
+    grid = np.arange(len(pts)) % len(INDEX.ids)
+    lon = np.array([p[0] for p in pts])
+    lat = np.array([p[1] for p in pts])
+    acc = np.array([np.nan if p[2] is None else p[2] for p in pts])
+    exact = INDEX.classify_arrays(grid, lon, lat, acc)
+    fast = INDEX.classify_arrays(grid, lon, lat, acc, exact_distances=False)
+    assert fast.statuses() == exact.statuses()
+    known = ~np.isnan(fast.distance)
+    assert np.allclose(fast.distance[known], exact.distance[known])
