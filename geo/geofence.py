@@ -131,6 +131,13 @@ class GridIndex:
         self.band_m = band_m
         self.tree = shapely.STRtree(self.geometries)
         self._local = {i: _local(grids[i], band_m) for i in self.ids}
+        local = [self._local[i] for i in self.ids]
+        self._origin = np.array([grid.origin for grid in local], dtype=float).reshape(-1, 2)
+        self._scale = np.array([grid.scale for grid in local], dtype=float).reshape(-1, 2)
+        self._shapes = np.array([grid.geometry for grid in local], dtype=object)
+        self._edges = np.array([grid.edge for grid in local], dtype=object)
+        self._inner = np.array([grid.inner for grid in local], dtype=object)
+        self._outer = np.array([grid.outer for grid in local], dtype=object)
         for geometry in self.geometries:
             shapely.prepare(geometry)
 
@@ -197,7 +204,8 @@ class GridIndex:
         exact_distances: bool = True,
     ) -> BulkGeofence:
         """The batch path: points as arrays, ``grid_index`` into :attr:`ids` (-1:
-        unknown grid). One vectorized pass per grid, no Python loop per point.
+        unknown grid). Vectorized over all points at once: no Python loop per point or
+        per grid.
 
         Without ``exact_distances``, points whose answer cannot depend on the exact
         distance (deeper inside or farther outside than the band) get NaN distances.
@@ -208,34 +216,47 @@ class GridIndex:
         usable &= (grid_index >= 0) & (grid_index < len(self.ids))
         status = np.full(n, _CODE[GeofenceStatus.no_fix], dtype=np.uint8)
         distance = np.full(n, np.nan)
-        chosen = np.flatnonzero(usable)
-        order = chosen[np.argsort(grid_index[chosen], kind="stable")]
-        grids_sorted = grid_index[order]
-        bounds = np.searchsorted(grids_sorted, np.arange(len(self.ids) + 1))
-        for k in np.flatnonzero(np.diff(bounds)).tolist():
-            idx = order[bounds[k] : bounds[k + 1]]
-            grid = self._local[self.ids[k]]
-            x, y = grid.project(lon[idx], lat[idx])
-            covered = shapely.intersects_xy(grid.geometry, x, y)
-            need = np.ones(len(idx), dtype=bool)
-            if not exact_distances:
-                narrow = acc[idx] <= self.band_m
-                deep = narrow & covered & shapely.contains_xy(grid.inner, x, y)
-                far = narrow & ~covered & ~shapely.intersects_xy(grid.outer, x, y)
-                need = ~(deep | far)
-            d = np.full(len(idx), np.nan)
-            if need.any():
-                d[need] = shapely.distance(grid.edge, shapely.points(x[need], y[need]))
-            close = ~np.isnan(d) & (d <= acc[idx])
-            status[idx] = np.where(
-                covered,
-                np.where(close & (d < acc[idx]), _CODE[GeofenceStatus.near_edge],
-                         _CODE[GeofenceStatus.inside]),
-                np.where(close, _CODE[GeofenceStatus.outside_within_accuracy],
-                         _CODE[GeofenceStatus.outside]),
-            )  # fmt: skip
-            distance[idx] = d
+        idx = np.flatnonzero(usable)
+        g = grid_index[idx]
+        # each point in its grid's local metric plane; shapely then loops in C over
+        # (point, grid) pairs, reusing each grid's prepared geometry
+        x = (lon[idx] - self._origin[g, 0]) * self._scale[g, 0]
+        y = (lat[idx] - self._origin[g, 1]) * self._scale[g, 1]
+        covered = shapely.intersects_xy(self._shapes[g], x, y)
+        need = np.ones(len(idx), dtype=bool)
+        if not exact_distances:
+            narrow = acc[idx] <= self.band_m
+            deep = narrow & covered
+            deep[deep] = shapely.contains_xy(self._inner[g[deep]], x[deep], y[deep])
+            far = narrow & ~covered
+            far[far] = ~shapely.intersects_xy(self._outer[g[far]], x[far], y[far])
+            need = ~(deep | far)
+        d = np.full(len(idx), np.nan)
+        d[need] = self._edge_distances(g[need], x[need], y[need])
+        close = ~np.isnan(d) & (d <= acc[idx])
+        status[idx] = np.where(
+            covered,
+            np.where(close & (d < acc[idx]), _CODE[GeofenceStatus.near_edge],
+                     _CODE[GeofenceStatus.inside]),
+            np.where(close, _CODE[GeofenceStatus.outside_within_accuracy],
+                     _CODE[GeofenceStatus.outside]),
+        )  # fmt: skip
+        distance[idx] = d
         return BulkGeofence(status, distance, acc)
+
+    def _edge_distances(
+        self, g: NDArray[np.int64], x: NDArray[np.float64], y: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """Distance of each local point to its grid's edge, grid by grid (one GEOS
+        call per grid is faster for distances than one call over mixed grids)."""
+        out = np.empty(len(g))
+        order = np.argsort(g, kind="stable")
+        bounds = np.searchsorted(g[order], np.arange(len(self.ids) + 1))
+        points = shapely.points(x[order], y[order])
+        for k in np.flatnonzero(np.diff(bounds)).tolist():
+            part = slice(bounds[k], bounds[k + 1])
+            out[order[part]] = shapely.distance(self._edges[k], points[part])
+        return out
 
     def _accuracies(self, claimed: NDArray[np.float64]) -> NDArray[np.float64]:
         p = self.policy
