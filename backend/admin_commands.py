@@ -29,6 +29,7 @@ from backend.hazards.models import Hazard
 from backend.lifespan import StartupError, check_couch
 from backend.migrate import migrate
 from backend.replication.provision import provision_grids_in
+from backend.replication.verdict_refresh import refresh_hazard_verdicts
 from backend.settings import Settings, dev_secret
 from sync.couch import CouchClient, CouchCredentials
 from sync.provisioning import Namespace
@@ -104,7 +105,9 @@ async def _activate_boundaries(
     with Progress(transient=True) as progress:
         progress.add_task(f"re-checking {total} hazards", total=None)
         recheck = await boundaries.recheck_hazards(s, index)
-    return {"version": version.id, "databases_created": created, "recheck": recheck}
+    rewritten = await refresh_hazard_verdicts(s, c, recheck.changed)
+    summary = {**recheck.summary(), "verdicts_rewritten": rewritten}
+    return {"version": version.id, "databases_created": created, "recheck": summary}
 
 
 async def _list_boundaries(

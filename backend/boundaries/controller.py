@@ -18,6 +18,7 @@ from backend.boundaries.models import BoundaryVersionRead
 from backend.grids.fence import load_grid_index
 from backend.http_cache import cached_json
 from backend.replication.provision import provision_grids_in
+from backend.replication.verdict_refresh import refresh_hazard_verdicts
 from backend.runtime import Runtime
 
 readers = require_role(Role.admin, Role.street_supervisor)
@@ -80,5 +81,9 @@ class BoundaryController(Controller):
         )
         created = await provision_grids_in(session, runtime.couch)
         recheck = await service.recheck_hazards(session, await load_grid_index(session))
-        return ActivationResult(version=_read(version), databases_created=created,
-                                recheck=recheck)  # fmt: skip
+        rewritten = await refresh_hazard_verdicts(session, runtime.couch, recheck.changed)
+        return ActivationResult(
+            version=_read(version),
+            databases_created=created,
+            recheck={**recheck.summary(), "verdicts_rewritten": rewritten},
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from shapely.geometry import shape
@@ -15,7 +16,7 @@ from backend.errors import ConflictError, DomainError, NotFound
 from backend.grids.models import Place, PlaceKind
 from backend.hazards.models import Hazard
 from backend.sqltypes import utcnow
-from geo.geofence import GridIndex
+from geo.geofence import GeofenceResult, GridIndex
 from geo.hierarchy import HierarchyError, read_hierarchy
 from geo.validation import validate_hierarchy
 from sync.provisioning import Namespace
@@ -124,8 +125,19 @@ async def _upsert_place(session: AsyncSession, row: PlaceBoundary, namespace: Na
     await session.flush()
 
 
-async def recheck_hazards(session: AsyncSession, index: GridIndex) -> dict[str, Any]:
-    """Geofence every located hazard again; how many changed, by new status."""
+@dataclass
+class Recheck:
+    checked: int
+    changed: list[tuple[Hazard, GeofenceResult]]
+
+    def summary(self) -> dict[str, Any]:
+        now = Counter(result.status.value for _, result in self.changed)
+        return {"checked": self.checked, "changed": len(self.changed), "now": dict(now)}
+
+
+async def recheck_hazards(session: AsyncSession, index: GridIndex) -> Recheck:
+    """Geofence every located hazard again against ``index``; those whose answer
+    changed, with the new answer."""
     hazards = (await session.exec(
         select(Hazard).where(col(Hazard.lat).is_not(None), col(Hazard.deleted).is_(False))
     )).all()  # fmt: skip
@@ -134,17 +146,20 @@ async def recheck_hazards(session: AsyncSession, index: GridIndex) -> dict[str, 
         [h.grid_id for h in hazards], [h.lon for h in hazards], [h.lat for h in hazards],
         accuracies,
     )  # fmt: skip
-    changed: Counter[str] = Counter()
+    changed = []
     for hazard, result in zip(hazards, results, strict=True):
-        if hazard.geofence_status != result.status.value:
-            changed[result.status.value] += 1
+        if (hazard.geofence_status, hazard.suggested_grid_id) != (
+            result.status.value,
+            result.suggested_grid_id,
+        ):
+            changed.append((hazard, result))
         hazard.geofence_status = result.status.value
         hazard.geofence_distance_m = result.distance_m
         hazard.suggested_grid_id = result.suggested_grid_id
         hazard.boundary_version = result.boundary_version
         session.add(hazard)
     await session.flush()
-    return {"checked": len(hazards), "changed": sum(changed.values()), "now": dict(changed)}
+    return Recheck(len(hazards), changed)
 
 
 def index_of(places: Sequence[Place], version: int) -> GridIndex:

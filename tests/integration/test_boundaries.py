@@ -63,6 +63,8 @@ async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_
         clean = (await client.post("/api/boundaries?label=shifted", json=shifted)).json()
         activated = await client.post(f"/api/boundaries/{clean['id']}/activate", json={})
         [after] = await get_json(client, "/api/hazards")
+        async with tablet(dev_couch, cred) as device:
+            verdict = await device.get_doc(cred.database, f"verdict:{doc['_id']}")
         grids = await client.get("/api/grids/geojson")
         again = await client.get("/api/grids/geojson",
                                  headers={"If-None-Match": grids.headers["etag"]})  # fmt: skip
@@ -77,7 +79,13 @@ async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_
     assert refused.status_code == 409
     assert no_reason.status_code == 400
     assert activated.status_code == 200, activated.text
-    assert activated.json()["recheck"] == {"checked": 1, "changed": 1, "now": {"outside": 1}}
+    assert activated.json()["recheck"] == {
+        "checked": 1, "changed": 1, "now": {"outside": 1}, "verdicts_rewritten": 1
+    }  # fmt: skip
+    assert verdict["geofence"]["status"] == "outside"
+    assert verdict["geofence"]["suggested_grid_id"] == "donghu-02"
+    assert verdict["geofence"]["boundary_version"] == clean["id"]
+    assert verdict["target_rev"] == before["rev"]
     assert before["geofence_status"] == "inside"
     assert (after["geofence_status"], after["suggested_grid_id"]) == ("outside", "donghu-02")
     assert round(after["geofence_distance_m"]) == round((30.274 - NEW_EDGE) * NORTH_PER_DEG - 20)
