@@ -190,3 +190,18 @@ def test_the_fast_status_path_gives_the_same_statuses_as_exact_distances(
     assert fast.statuses() == exact.statuses()
     known = ~np.isnan(fast.distance)
     assert np.allclose(fast.distance[known], exact.distance[known])
+
+
+@given(
+    st.floats(-180, 180), st.floats(-90, 90),
+    st.one_of(st.none(), st.floats(0, 1e9), st.just(float("inf"))),
+)  # fmt: skip
+def test_any_coordinate_on_earth_gets_an_answer_never_an_error(
+    lon: float, lat: float, accuracy: float | None
+) -> None:
+    result = INDEX.classify("xixi-02", lon, lat, accuracy)
+    assert result.status in set(GeofenceStatus)
+    far_away = abs(lon - 120.16) > 0.1 or abs(lat - 30.276) > 0.1
+    if far_away and result.status is not GeofenceStatus.no_fix:
+        assert result.status is GeofenceStatus.outside
+        assert result.suggested_grid_id is None
