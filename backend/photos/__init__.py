@@ -1,0 +1,1 @@
+"""Hazard and rectification photos: safe decoding, EXIF checks, derivatives, reuse."""
