@@ -87,27 +87,30 @@ def _process(data: bytes, limits: PhotoLimits) -> ProcessedPhoto:
     exif = read_exif(image)
     if image.format == "JPEG":
         image.draft("RGB", (SCREEN_PX, SCREEN_PX))  # decode at 1/2, 1/4 or 1/8 scale
-    image.load()
-    upright = ImageOps.exif_transpose(image).convert("RGB")
+    image_format = str(image.format)
     if (image.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
         width, height = height, width
+    image.load()
+    ImageOps.exif_transpose(image, in_place=True)
+    screen = image if image.mode == "RGB" else image.convert("RGB")
+    screen.thumbnail((SCREEN_PX, SCREEN_PX))  # in place, from the draft-size decode
+    thumbnail = screen.copy()
+    thumbnail.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
     return ProcessedPhoto(
         sha256=sha256_of(data),
-        format=str(image.format),
+        format=image_format,
         width=width,
         height=height,
         exif=exif,
-        dhash=dhash(upright),
-        thumbnail=_jpeg(upright, THUMBNAIL_PX),
-        screen=_jpeg(upright, SCREEN_PX),
+        dhash=dhash(thumbnail),
+        thumbnail=_jpeg(thumbnail),
+        screen=_jpeg(screen),
     )
 
 
-def _jpeg(image: Image.Image, size: int) -> bytes:
-    copy = image.copy()
-    copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    copy.save(out, "JPEG", quality=82, optimize=True)  # no exif= : metadata stripped
+    image.save(out, "JPEG", quality=82)  # no exif= : metadata stripped
     return out.getvalue()
 
 
