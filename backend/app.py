@@ -17,6 +17,7 @@ from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
 from backend.lifespan import runtime
 from backend.mobile_schema.controller import MobileSchemaController
+from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
 from backend.settings import Settings
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             DeviceController,
             BoundaryController,
+            PhotoController,
             MobileSchemaController,
         ],
         dependencies={

@@ -25,6 +25,8 @@ from backend.database import (
 )
 from backend.demo import DemoCredentials, load_demo_street
 from backend.migrate import migrate
+from backend.photos.storage import MediaStore
+from backend.photos.worker import PhotoWorker
 from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
@@ -68,8 +70,10 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             run.issued_credentials, run.demo_accounts = demo.tablets, demo.accounts
             print_credentials(settings.couch_public_url or credentials.url, demo)
         await provision_grids(run.sessions, couch)
+        run.media = MediaStore(settings.media_root)
         if settings.follower_enabled:
             await _start_follower(run, settings, stack)
+            _start_photo_worker(run, stack)
         app.state.runtime = run
         yield
 
@@ -121,6 +125,18 @@ async def ensure_admin(
     async with unit_of_work(sessions) as session:
         if await find_account(session, username) is None:
             await create_account(session, username=username, password=password, role=Role.admin)
+
+
+def _start_photo_worker(run: Runtime, stack: AsyncExitStack) -> None:
+    assert run.media is not None
+    worker = PhotoWorker(run.sessions, run.couch, run.media)
+    task = asyncio.create_task(worker.run(), name="photo-worker")
+
+    async def stop() -> None:
+        worker.stop()
+        await task
+
+    stack.push_async_callback(stop)
 
 
 def print_credentials(couch_url: str, demo: DemoCredentials) -> None:

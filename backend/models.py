@@ -7,6 +7,7 @@ from backend.boundaries.models import BoundaryVersion, PlaceBoundary
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
+from backend.photos.models import HazardPhoto, Photo
 from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 
 metadata = SQLModel.metadata
@@ -16,6 +17,8 @@ __all__ = [
     "BoundaryVersion",
     "Device",
     "Hazard",
+    "HazardPhoto",
+    "Photo",
     "Place",
     "PlaceBoundary",
     "QuarantinedChange",

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.devices.service import IssuedCredentials
+from backend.photos.storage import MediaStore
 from sync.couch import CouchClient
 from sync.follower import Follower
 from sync.provisioning import Namespace
@@ -21,6 +22,7 @@ class Runtime:
     couch: CouchClient
     namespace: Namespace
     couch_public_url: str = ""
+    media: MediaStore | None = None
     """The CouchDB URL tablets replicate with."""
     follower: Follower | None = None
     issued_credentials: list[IssuedCredentials] = field(default_factory=list)

@@ -34,6 +34,8 @@ class Settings:
     """(username, password) of an admin created at start when missing."""
     couch_public_url: str | None = None
     """The CouchDB URL tablets use, when it differs from the server's own."""
+    media_dir: Path | None = None
+    """Where photo derivatives are stored; ``var_dir/media`` when unset."""
     follower_enabled: bool = True
     follower_idle_interval: float = 0.5
     follower_max_idle: float = 2.0
@@ -44,6 +46,10 @@ class Settings:
         if not self.database_url:
             url = f"sqlite+aiosqlite:///{self.var_dir / 'inspection.sqlite3'}"
             object.__setattr__(self, "database_url", url)
+
+    @property
+    def media_root(self) -> Path:
+        return self.media_dir or self.var_dir / "media"
 
     @property
     def production(self) -> bool:
@@ -71,6 +77,7 @@ class Settings:
             follower_batch_size=_int(env, "FOLLOWER_BATCH_SIZE", 200),
             bootstrap_admin=_bootstrap_admin(env),
             couch_public_url=env.get("COUCHDB_PUBLIC_URL") or None,
+            media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else None,
         )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import Hazard
+from backend.photos.models import HazardPhoto
 from backend.replication.models import SyncedDocument
 from geo.geofence import GeofenceResult
 
@@ -21,6 +22,9 @@ from geo.geofence import GeofenceResult
 class ProjectionBatch:
     documents: dict[str, SyncedDocument] = field(default_factory=dict)
     hazards: dict[str, Hazard] = field(default_factory=dict)
+    photos: dict[str, dict[str, HazardPhoto]] = field(default_factory=dict)
+    """Photo rows of each hazard of the batch, by attachment name."""
+    db: str = ""
     fences: dict[str, GeofenceResult] = field(default_factory=dict)
     """Geofence of each located document of the batch, computed in one pass."""
 
@@ -33,7 +37,12 @@ class ProjectionBatch:
             select(SyncedDocument).where(col(SyncedDocument.doc_id).in_(ids))
         )
         hazards = await session.exec(select(Hazard).where(col(Hazard.doc_id).in_(ids)))
+        photos: dict[str, dict[str, HazardPhoto]] = {}
+        rows = await session.exec(select(HazardPhoto).where(col(HazardPhoto.hazard_id).in_(ids)))
+        for row in rows.all():
+            photos.setdefault(row.hazard_id, {})[row.name] = row
         return cls(
             documents={d.doc_id: d for d in documents.all()},
             hazards={h.doc_id: h for h in hazards.all()},
+            photos=photos,
         )

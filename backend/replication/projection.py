@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -24,6 +25,7 @@ from backend.database import unit_of_work
 from backend.grids.fence import active_version_id, fence_documents, load_grid_index
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
+from backend.photos.service import photo_summary, sync_hazard_photos
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import register_deletion, register_document
 from backend.replication.models import SyncCheckpoint
@@ -50,6 +52,11 @@ async def _project_hazard(
     doc_id = str(check.doc["_id"])
     stored, fence = batch.hazards.get(doc_id), batch.fences.get(doc_id)
     batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check, fence)
+    if check.valid:
+        rows = sync_hazard_photos(
+            session, batch.db, doc_id, check.doc, batch.photos.get(doc_id, {})
+        )
+        batch.photos[doc_id] = {row.name: row for row in rows}
 
 
 def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
@@ -118,6 +125,7 @@ class SqlChangeSink:
             batch = await ProjectionBatch.load(
                 session, {c.id for c in changes if len(c.id) <= MAX_DOC_ID}
             )
+            batch.db = db
             checks = {
                 c.id: check_worker_doc(self.schemas, c.doc or {})
                 for c in changes
@@ -182,7 +190,6 @@ class SqlChangeSink:
                 return None
         if received_at is None:
             return None
-        fence = batch.fences.get(change.id)
         return verdict_doc(
             doc_id=change.id,
             rev=rev,
@@ -190,7 +197,7 @@ class SqlChangeSink:
             grid_id=grid_id,
             received_at=received_at.isoformat(timespec="milliseconds"),
             schema=check,
-            extra={"geofence": fence.as_verdict()} if fence else None,
+            extra=_verdict_extras(batch, change.id),
         )
 
     async def _failed(
@@ -204,6 +211,15 @@ class SqlChangeSink:
         del self._failures[key]
         reason = f"handler failed {attempts} times: {type(exc).__name__}: {exc}"
         await quarantine(session, db, doc_id, rev, reason)
+
+
+def _verdict_extras(batch: ProjectionBatch, doc_id: str) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    if (fence := batch.fences.get(doc_id)) is not None:
+        extras["geofence"] = fence.as_verdict()
+    if doc_id in batch.photos:
+        extras["photos"] = photo_summary(list(batch.photos[doc_id].values()))
+    return extras
 
 
 async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:

@@ -1,0 +1,77 @@
+"""Which photos each hazard names, and what processing found."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.photos.models import HazardPhoto, HazardPhotoRead, PhotoStatus
+from backend.sqltypes import utcnow
+
+
+def sync_hazard_photos(
+    session: AsyncSession,
+    db: str,
+    hazard_id: str,
+    doc: dict[str, Any],
+    stored: dict[str, HazardPhoto],
+) -> list[HazardPhoto]:
+    """Bring the hazard's photo rows in line with its ``photos[]`` and attachments.
+
+    A photo whose attachment has not arrived stays ``pending``; one whose attachment
+    digest is unchanged keeps its result (not processed again).
+    """
+    attachments = doc.get("_attachments") or {}
+    rows = []
+    for entry in doc.get("photos") or []:
+        name = entry["name"]
+        digest = (attachments.get(name) or {}).get("digest")
+        row = stored.get(name)
+        if row is None:
+            row = HazardPhoto(hazard_id=hazard_id, name=name, db=db, flags=[],
+                              updated_at=utcnow())  # fmt: skip
+        if row.couch_digest != digest or row.declared_sha256 != entry["sha256"]:
+            row.couch_digest, row.declared_sha256 = digest, entry["sha256"]
+            row.status, row.reason, row.sha256 = PhotoStatus.pending, None, None
+            row.distance_m = row.time_difference_s = None
+            row.flags, row.reused_from, row.updated_at = [], None, utcnow()
+        session.add(row)
+        rows.append(row)
+    listed = {row.name for row in rows}
+    for name, row in stored.items():
+        if name not in listed:  # the worker took it out of the report
+            row.status, row.reason = PhotoStatus.rejected, "no longer listed by the hazard"
+            session.add(row)
+    return rows
+
+
+def photo_summary(rows: Sequence[HazardPhoto]) -> list[dict[str, Any]]:
+    """The photo part of a hazard's verdict."""
+    return [
+        {
+            "name": row.name,
+            "status": row.status.value if hasattr(row.status, "value") else str(row.status),
+            "reason": row.reason,
+            "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
+            "time_difference_s": row.time_difference_s,
+            "flags": list(row.flags),
+            "reused_from": row.reused_from,
+        }
+        for row in sorted(rows, key=lambda r: r.name)
+    ]
+
+
+async def hazard_photos(session: AsyncSession, hazard_id: str) -> list[HazardPhotoRead]:
+    query = select(HazardPhoto).where(HazardPhoto.hazard_id == hazard_id)
+    rows = (await session.exec(query.order_by(col(HazardPhoto.name)))).all()
+    out = []
+    for row in rows:
+        read = HazardPhotoRead.model_validate(row, from_attributes=True)
+        if row.status == PhotoStatus.processed and row.sha256:
+            read.thumbnail_url = f"/api/photos/{row.sha256}/thumbnail"
+            read.screen_url = f"/api/photos/{row.sha256}/screen"
+        out.append(read)
+    return out

@@ -1,0 +1,192 @@
+"""The photo worker: fetches attachments that arrived, processes each picture once,
+checks it against its hazard, and adds the result to the hazard's verdict.
+
+It runs beside the changes follower so that slow photos never hold up the feed;
+decoding happens in a worker thread, so the event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.database import unit_of_work
+from backend.hazards.models import Hazard
+from backend.photos.checks import cross_check
+from backend.photos.exif import ExifFacts
+from backend.photos.models import HazardPhoto, Photo, PhotoStatus
+from backend.photos.processing import (
+    PhotoLimits,
+    PhotoRejected,
+    hamming,
+    process_photo,
+    sha256_of,
+)
+from backend.photos.service import photo_summary
+from backend.photos.storage import MediaStore
+from backend.sqltypes import utcnow
+from sync.couch import CouchClient, CouchError, PayloadTooLarge
+from sync.verdicts import verdict_id
+
+log = logging.getLogger(__name__)
+REUSE_HAMMING = 4
+
+
+class PhotoWorker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        couch: CouchClient,
+        store: MediaStore,
+        limits: PhotoLimits | None = None,
+        *,
+        interval: float = 0.5,
+        batch: int = 8,
+    ) -> None:
+        self.sessions, self.couch, self.store = sessions, couch, store
+        self.limits = limits or PhotoLimits()
+        self.interval, self.batch = interval, batch
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                done = await self.process_pending()
+            except Exception:  # the worker must outlive any one failure
+                log.exception("photo round failed")
+                done = 0
+            if not done:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+
+    async def process_pending(self) -> int:
+        """Process up to ``batch`` arrived photos; how many were handled."""
+        async with unit_of_work(self.sessions, read_only=True) as session:
+            query = (
+                select(HazardPhoto)
+                .where(HazardPhoto.status == PhotoStatus.pending)
+                .where(col(HazardPhoto.couch_digest).is_not(None))
+                .order_by(col(HazardPhoto.updated_at))
+                .limit(self.batch)
+            )
+            pending = [
+                (r.db, r.hazard_id, r.name, r.couch_digest)
+                for r in (await session.exec(query)).all()
+            ]
+        touched: dict[str, str] = {}
+        for db, hazard_id, name, digest in pending:
+            data, reason = await self._fetch(db, hazard_id, name)
+            async with unit_of_work(self.sessions) as session:
+                row = await session.get(HazardPhoto, (hazard_id, name))
+                if row is None or row.couch_digest != digest:
+                    continue  # changed meanwhile: the next round takes the new one
+                await self._apply(session, row, data, reason)
+            touched[hazard_id] = db
+        for hazard_id, db in touched.items():
+            await self._update_verdict(db, hazard_id)
+        return len(pending)
+
+    async def _fetch(self, db: str, hazard_id: str, name: str) -> tuple[bytes | None, str | None]:
+        try:
+            async with self.couch.open_attachment(
+                db, hazard_id, name, max_bytes=self.limits.max_bytes
+            ) as chunks:
+                return b"".join([chunk async for chunk in chunks]), None
+        except PayloadTooLarge:
+            return None, f"file larger than {self.limits.max_bytes} bytes"
+        except CouchError as exc:
+            if exc.status == 404:
+                return None, "attachment missing"
+            raise
+
+    async def _apply(
+        self, session: AsyncSession, row: HazardPhoto, data: bytes | None, reason: str | None
+    ) -> None:
+        row.updated_at = utcnow()
+        if data is None:
+            row.status, row.reason = PhotoStatus.rejected, reason
+            session.add(row)
+            return
+        sha = sha256_of(data)
+        photo = await session.get(Photo, sha)
+        if photo is None:  # each picture is decoded once, whoever sends it
+            photo = await self._process(sha, data)
+            session.add(photo)
+        row.sha256 = sha
+        if photo.rejected_reason:
+            row.status, row.reason = PhotoStatus.rejected, photo.rejected_reason
+            session.add(row)
+            return
+        row.status, row.reason = PhotoStatus.processed, None
+        flags = [] if sha == row.declared_sha256 else ["sha256_differs_from_report"]
+        hazard = await session.get(Hazard, row.hazard_id)
+        exif = ExifFacts(photo.taken_at, photo.exif_lat, photo.exif_lon, None, photo.exif_gps,
+                         "ok" if photo.taken_at else "absent")  # fmt: skip
+        reported = None
+        if hazard is not None and hazard.lat is not None and hazard.lon is not None:
+            reported = (hazard.lat, hazard.lon)
+        check = cross_check(exif, reported, hazard.reported_at if hazard else None)
+        row.distance_m, row.time_difference_s = check.distance_m, check.time_difference_s
+        row.reused_from = await _reused_from(session, row, photo)
+        if row.reused_from:
+            flags.append("reused_photo")
+        row.flags = flags + check.flags
+        session.add(row)
+
+    async def _process(self, sha: str, data: bytes) -> Photo:
+        try:
+            processed = await asyncio.to_thread(process_photo, data, self.limits)
+        except PhotoRejected as exc:
+            return Photo(sha256=sha, rejected_reason=exc.reason[:300], processed_at=utcnow())
+        await asyncio.to_thread(self.store.put, "thumbnail", sha, processed.thumbnail)
+        await asyncio.to_thread(self.store.put, "screen", sha, processed.screen)
+        exif = processed.exif
+        taken = exif.taken_at if exif.taken_at and exif.taken_at.tzinfo else None
+        return Photo(
+            sha256=sha, format=processed.format, width=processed.width,
+            height=processed.height, taken_at=taken, exif_lat=exif.lat, exif_lon=exif.lon,
+            exif_gps=exif.gps, dhash=f"{processed.dhash:016x}", processed_at=utcnow(),
+        )  # fmt: skip
+
+    async def _update_verdict(self, db: str, hazard_id: str) -> None:
+        async with unit_of_work(self.sessions, read_only=True) as session:
+            rows = (await session.exec(
+                select(HazardPhoto).where(HazardPhoto.hazard_id == hazard_id)
+            )).all()  # fmt: skip
+            summary = photo_summary(rows)
+        verdict = await self.couch.find_doc(db, verdict_id(hazard_id))
+        if verdict is not None:
+            await self.couch.ensure_docs(db, [{**verdict, "photos": summary}])
+
+
+async def _reused_from(session: AsyncSession, row: HazardPhoto, photo: Photo) -> str | None:
+    """Another hazard carrying the same picture, or a near-identical one."""
+    same = (await session.exec(
+        select(HazardPhoto.hazard_id)
+        .where(HazardPhoto.sha256 == photo.sha256, HazardPhoto.hazard_id != row.hazard_id)
+        .order_by(col(HazardPhoto.hazard_id))
+    )).first()  # fmt: skip
+    if same:
+        return same
+    if not photo.dhash:
+        return None
+    candidates = (await session.exec(
+        select(Photo.sha256, Photo.dhash).where(Photo.sha256 != photo.sha256, Photo.dhash != "")
+    )).all()  # fmt: skip
+    mine = int(photo.dhash, 16)
+    similar = [sha for sha, h in candidates if hamming(mine, int(h, 16)) <= REUSE_HAMMING]
+    if not similar:
+        return None
+    query = select(HazardPhoto.hazard_id).where(
+        col(HazardPhoto.sha256).in_(similar), HazardPhoto.hazard_id != row.hazard_id
+    )
+    owners = sorted((await session.exec(query)).all())
+    return owners[0] if owners else None
