@@ -1,0 +1,152 @@
+"""Photos attached on tablets: processed once, checked, served upright without GPS."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
+
+from backend.photos import processing
+from backend.photos import worker as photo_worker
+from backend.photos.exif import EXIF_IFD, GPS_IFD
+from backend.photos.processing import sha256_of
+from backend.settings import Settings
+from sync.devserver import DevCouch
+from tests.helpers import eventually, hazard_doc
+from tests.integration.harness import get_json, running_app, tablet
+
+
+def _photo(colour: tuple[int, int, int], orientation: int = 1, gps: bool = False) -> bytes:
+    image = Image.new("RGB", (320, 240), colour)
+    image.paste((255, 255, 255), (0, 0, 80, 60))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    if gps:
+        exif.get_ifd(GPS_IFD).update({
+            1: "N", 2: (IFDRational(30, 1), IFDRational(16, 1), IFDRational(1728, 100)),
+            3: "E", 4: (IFDRational(120, 1), IFDRational(9, 1), IFDRational(828, 100)),
+        })  # fmt: skip
+        exif.get_ifd(EXIF_IFD).update({36867: "2026:11:20 09:30:40", 36881: "+08:00"})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _with_photos(doc: dict[str, Any], photos: dict[str, bytes], attach: bool = True) -> None:
+    doc["photos"] = [{"name": n, "sha256": sha256_of(d), "content_type": "image/jpeg"}
+                     for n, d in photos.items()]  # fmt: skip
+    if attach:
+        doc["_attachments"] = {
+            n: {"content_type": "image/jpeg", "data": base64.b64encode(d).decode()}
+            for n, d in photos.items()
+        }
+
+
+async def _photos_of(client: Any, hazard_id: str, status: str | None = None) -> Any:
+    """The hazard's photos once none is pending (and all have ``status`` if given)."""
+
+    def settled(rows: list[dict[str, Any]]) -> bool:
+        statuses = {r["status"] for r in rows}
+        wanted = status is None or statuses == {status}
+        return bool(rows) and "pending" not in statuses and wanted
+
+    return await eventually(lambda: _listed(client, hazard_id), settled, within=20)
+
+
+async def _listed(client: Any, hazard_id: str) -> Any:
+    response = await client.get(f"/api/hazards/{hazard_id}/photos")
+    return response.json() if response.status_code == 200 else []
+
+
+async def test_photos_are_processed_checked_deduplicated_and_served(
+    sqlite_settings: Settings, dev_couch: DevCouch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    original = processing.process_photo
+
+    def counting(data: bytes, limits: Any = None) -> Any:
+        decoded.append(len(data))
+        return original(data, limits)
+
+    monkeypatch.setattr(photo_worker, "process_photo", counting)
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+
+        def new_hazard() -> dict[str, Any]:
+            return hazard_doc(device_id=cred.device_id, author=cred.couch_user,
+                              grid_id=cred.grid_id)  # fmt: skip
+
+        rotated = _photo((30, 90, 200), orientation=6, gps=True)
+        first, second, broken = new_hazard(), new_hazard(), new_hazard()
+        _with_photos(first, {"p1.jpg": rotated})
+        _with_photos(second, {"same.jpg": rotated})
+        _with_photos(broken, {"fake.jpg": b"this is not a photo at all" * 20})
+        async with tablet(dev_couch, cred) as device:
+            first["_rev"] = await device.put_doc(cred.database, first)
+            [p1] = await _photos_of(client, first["_id"], "processed")
+            await device.put_doc(cred.database, second)
+            await device.put_doc(cred.database, broken)
+            [same] = await _photos_of(client, second["_id"])
+            [fake] = await _photos_of(client, broken["_id"])
+
+            # editing the hazard keeps the attachment: the photo is not decoded again
+            edited = await device.get_doc(cred.database, first["_id"])
+            edited["title"] = "安全出口堵塞（已通知负责人）"
+            await device.put_doc(cred.database, edited)
+            await eventually(
+                lambda: get_json(client, "/api/hazards?limit=10"),
+                lambda rows: any(r["title"] == edited["title"] for r in rows),
+            )
+            [p1_again] = await _photos_of(client, first["_id"])
+            verdict = await eventually(
+                lambda: device.get_doc(cred.database, f"verdict:{first['_id']}"),
+                lambda doc: doc.get("photos", [{}])[0].get("status") == "processed",
+            )
+        thumb = await client.get(p1["thumbnail_url"])
+        cached = await client.get(
+            p1["thumbnail_url"], headers={"If-None-Match": thumb.headers["etag"]}
+        )
+        screen = await client.get(p1["screen_url"])
+
+    assert p1["sha256"] == sha256_of(rotated)
+    assert p1["distance_m"] == pytest.approx(29.6, abs=0.5)  # 16'17.28" N vs 30.2712
+    assert p1["flags"] == []
+    assert same["status"] == "processed"
+    assert same["reused_from"] == first["_id"]
+    assert "reused_photo" in same["flags"]
+    assert fake["status"] == "rejected"
+    assert fake["reason"] == "not an image in an accepted format"
+    assert len(decoded) == 2, "each picture is decoded once (the shared one too)"
+    assert p1_again["status"] == "processed"
+    assert verdict["photos"][0]["name"] == "p1.jpg"
+    assert thumb.status_code == 200
+    assert thumb.headers["content-type"] == "image/jpeg"
+    assert "immutable" in thumb.headers["cache-control"]
+    assert cached.status_code == 304
+    upright = Image.open(io.BytesIO(screen.content))
+    assert upright.size == (240, 320)  # orientation 6: stored landscape, shown portrait
+    assert not upright.getexif()
+
+
+async def test_a_photo_named_before_it_arrives_is_pending_then_completes(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = runtime.issued_credentials[0]
+        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        picture = _photo((200, 40, 40))
+        _with_photos(doc, {"later.jpg": picture}, attach=False)
+        async with tablet(dev_couch, cred) as device:
+            rev = await device.put_doc(cred.database, doc)
+            [pending] = await eventually(
+                lambda: _listed(client, doc["_id"]), lambda rows: len(rows) == 1
+            )
+            await device.put_attachment(cred.database, doc["_id"], rev, "later.jpg", picture,
+                                        "image/jpeg")  # fmt: skip
+            [done] = await _photos_of(client, doc["_id"], "processed")
+    assert pending["status"] == "pending"
+    assert done["sha256"] == sha256_of(picture)
