@@ -15,9 +15,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sync.couch import Change, NotFound
+from sync.couch import Change, JsonObject, NotFound, Undecodable
 from sync.couch.types import ChangesPage, Seq
 from sync.doctypes import is_server_owned
 from sync.ports import ChangeSink, ChangesSource, GridDirectory
@@ -199,11 +199,32 @@ class Follower:
 
     async def _page(self, db: str, since: Seq) -> ChangesPage:
         prefetched = self._prefetched.pop(db, None)
-        if prefetched is not None:
-            return await prefetched
-        return await self.couch.changes(
-            db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
-        )
+        try:
+            if prefetched is not None:
+                return await prefetched
+            return await self.couch.changes(
+                db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
+            )
+        except Undecodable:
+            return await self._page_doc_by_doc(db, since)
+
+    async def _page_doc_by_doc(self, db: str, since: Seq) -> ChangesPage:
+        """The same page, each document read on its own: one that cannot be decoded
+        is handed on marked ``_undecodable`` (to be quarantined), not left to block
+        the whole database."""
+        log.warning("a page of %s cannot be decoded; reading it document by document", db)
+        page = await self.couch.changes(db, since=since, limit=self.batch_size)
+        changes = []
+        for change in page.results:
+            doc: JsonObject | None = None
+            if not change.deleted:
+                try:
+                    doc = await self.couch.find_doc(db, change.id, conflicts=True)
+                except Undecodable as exc:
+                    rev = change.revs[0] if change.revs else ""
+                    doc = {"_id": change.id, "_rev": rev, "_undecodable": exc.reason}
+            changes.append(replace(change, doc=doc))
+        return replace(page, results=changes)
 
     def _prefetch(self, db: str, since: Seq) -> None:
         self._drop_prefetch(db)

@@ -6,14 +6,16 @@ The backend implements these over SQL; tests of pure logic may fake them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from sync.couch import Change
+from sync.couch import Change, JsonObject
 from sync.couch.types import ChangesPage, Seq
 
 
 class ChangesSource(Protocol):
     """Where changes come from (a :class:`sync.couch.CouchClient`)."""
+
+    async def find_doc(self, db: str, doc_id: str, **params: Any) -> JsonObject | None: ...
 
     async def changes(
         self,

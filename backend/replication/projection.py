@@ -166,8 +166,9 @@ class SqlChangeSink:
                 for delete in DELETERS.values():
                     delete(session, batch, change.id, rev)
             return None
-        if len(change.id) > MAX_DOC_ID:
-            await quarantine(session, db, change.id, rev, f"document id longer than {MAX_DOC_ID}")
+        refused = _refusal(change.id, doc)
+        if refused is not None:
+            await quarantine(session, db, change.id, rev, refused)
             return None
         if check is None:
             check = check_worker_doc(self.schemas, doc)
@@ -211,6 +212,15 @@ class SqlChangeSink:
         del self._failures[key]
         reason = f"handler failed {attempts} times: {type(exc).__name__}: {exc}"
         await quarantine(session, db, doc_id, rev, reason)
+
+
+def _refusal(doc_id: str, doc: dict[str, Any]) -> str | None:
+    """Why a change cannot even be looked at, if it cannot."""
+    if "_undecodable" in doc:
+        return f"document cannot be decoded: {doc['_undecodable']}"[:500]
+    if len(doc_id) > MAX_DOC_ID:
+        return f"document id longer than {MAX_DOC_ID}"
+    return None
 
 
 def _verdict_extras(batch: ProjectionBatch, doc_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sync.couch.errors import (
     PreconditionFailed,
     ServerError,
     Unauthorized,
+    Undecodable,
 )
 from sync.couch.types import Change, ChangesPage, JsonObject
 
@@ -31,4 +32,5 @@ __all__ = [
     "PreconditionFailed",
     "ServerError",
     "Unauthorized",
+    "Undecodable",
 ]

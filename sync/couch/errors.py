@@ -3,6 +3,7 @@
 Every failure of a CouchDB call is a :class:`CouchError`:
 
 - :class:`CouchUnavailable` — no HTTP answer at all (refused, reset, timed out).
+- :class:`Undecodable` — an answer whose JSON cannot be decoded.
 - :class:`BadRequest` (400), :class:`Unauthorized` (401), :class:`Forbidden` (403,
   also a ``validate_doc_update`` refusal), :class:`NotFound` (404),
   :class:`Conflict` (409, a stale ``_rev``), :class:`PreconditionFailed` (412, e.g.
@@ -29,6 +30,10 @@ class CouchError(Exception):
 
 class CouchUnavailable(CouchError):
     """CouchDB could not be reached (connection refused, reset or timed out)."""
+
+
+class Undecodable(CouchError):
+    """CouchDB answered 2xx with a body we cannot decode (e.g. absurdly deep JSON)."""
 
 
 class BadRequest(CouchError):

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
-from sync.couch.errors import CouchError, CouchUnavailable, error_for_status
+from sync.couch.errors import CouchError, CouchUnavailable, Undecodable, error_for_status
 
 # gzip can stall live feeds on some servers; ask for plain bodies everywhere.
 _HEADERS = {"Accept": "application/json", "Accept-Encoding": "identity"}
@@ -110,7 +110,10 @@ class CouchTransport:
             raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
         if response.status_code >= 400:
             raise error_from_response(response)
-        return response.json()
+        try:
+            return response.json()
+        except (ValueError, RecursionError) as exc:  # e.g. a document nested 5,000 deep
+            raise Undecodable("undecodable", f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
 def error_from_response(response: httpx.Response) -> CouchError:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from sync.couch import Change, ChangesPage
+from sync.couch import Change, ChangesPage, JsonObject
 from sync.couch.types import Seq
 from sync.follower import Follower
 
@@ -30,6 +31,9 @@ class FakeCouch:
         start = int(since or 0)
         rows = self.changes_by_db[db][start : start + (limit or 1000)]
         return ChangesPage(rows, start + len(rows), len(self.changes_by_db[db]) - start - len(rows))
+
+    async def find_doc(self, db: str, doc_id: str, **params: Any) -> JsonObject | None:
+        return next((c.doc for c in self.changes_by_db[db] if c.id == doc_id), None)
 
 
 class FakeSink:
