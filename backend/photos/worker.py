@@ -30,7 +30,7 @@ from backend.photos.processing import (
 from backend.photos.service import photo_summary
 from backend.photos.storage import MediaStore
 from backend.sqltypes import utcnow
-from sync.couch import CouchClient, CouchError, PayloadTooLarge
+from sync.couch import Conflict, CouchClient, CouchError, PayloadTooLarge
 from sync.verdicts import verdict_id
 
 log = logging.getLogger(__name__)
@@ -162,9 +162,15 @@ class PhotoWorker:
                 select(HazardPhoto).where(HazardPhoto.hazard_id == hazard_id)
             )).all()  # fmt: skip
             summary = photo_summary(rows)
-        verdict = await self.couch.find_doc(db, verdict_id(hazard_id))
-        if verdict is not None:
-            await self.couch.ensure_docs(db, [{**verdict, "photos": summary}])
+        for _ in range(3):  # the follower may rewrite the verdict meanwhile
+            verdict = await self.couch.find_doc(db, verdict_id(hazard_id))
+            if verdict is None:
+                return
+            try:
+                await self.couch.ensure_docs(db, [{**verdict, "photos": summary}])
+            except Conflict:
+                continue
+            return
 
 
 async def _reused_from(session: AsyncSession, row: HazardPhoto, photo: Photo) -> str | None:
