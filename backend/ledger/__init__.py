@@ -1,0 +1,1 @@
+"""The hazard ledger (台账): review, assignment, rectification, verification, close-out."""
