@@ -15,6 +15,7 @@ from backend.devices.controller import DeviceController
 from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
+from backend.ledger.controller import LedgerController
 from backend.lifespan import runtime
 from backend.mobile_schema.controller import MobileSchemaController
 from backend.photos.controller import PhotoController
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DeviceController,
             BoundaryController,
             PhotoController,
+            LedgerController,
             MobileSchemaController,
         ],
         dependencies={

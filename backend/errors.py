@@ -34,6 +34,18 @@ class ConflictError(DomainError):
     title = "Conflict"
 
 
+class StaleVersion(DomainError):
+    """If-Match named another version: someone changed the object meanwhile."""
+
+    status = 412
+    title = "Precondition failed"
+
+
+class VersionRequired(DomainError):
+    status = 428
+    title = "Precondition required"
+
+
 def problem(status: int, title: str, detail: str, errors: list[Any] | None = None) -> Response[Any]:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:

@@ -7,6 +7,7 @@ from backend.boundaries.models import BoundaryVersion, PlaceBoundary
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
+from backend.ledger.models import LedgerEntry
 from backend.photos.models import HazardPhoto, Photo
 from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 
@@ -18,6 +19,7 @@ __all__ = [
     "Device",
     "Hazard",
     "HazardPhoto",
+    "LedgerEntry",
     "Photo",
     "Place",
     "PlaceBoundary",

@@ -28,6 +28,13 @@ class HazardBase(SQLModel):
     suggested_grid_id: str | None = Field(default=None, max_length=64)
     boundary_version: int | None = None
     deleted: bool = False
+    ledger_status: str = Field(default="reported", max_length=32, index=True)
+    ledger_version: int = 0
+    """Number of ledger events so far; the ETag for optimistic concurrency."""
+    responsible_person: str | None = Field(default=None, max_length=200)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+    measures: str | None = Field(default=None, max_length=2000)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     valid: bool = True
     """False when the document breaks its schema; ``errors`` says how."""
     schema_version: int | None = None

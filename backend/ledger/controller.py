@@ -1,0 +1,109 @@
+"""HTTP: a hazard's ledger — its history (with an ETag) and the supervisors' decisions
+(with If-Match)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.auth import require_role
+from backend.accounts.models import Account, Role
+from backend.accounts.service import jurisdiction_grid_ids
+from backend.errors import DomainError, NotFound
+from backend.hazards.models import Hazard
+from backend.ledger import service
+from backend.ledger.models import LedgerEntryRead
+from backend.ledger.workflow import LedgerEvent
+from backend.runtime import Runtime
+
+supervisors = require_role(Role.admin, Role.street_supervisor, Role.community_supervisor)
+
+
+class Assignment(BaseModel):
+    responsible_person: str = Field(min_length=1, max_length=200)
+    responsible_unit: str | None = Field(default=None, max_length=200)
+    measures: str = Field(min_length=1, max_length=2000)
+    deadline: AwareDatetime
+
+
+class Decision(BaseModel):
+    event: LedgerEvent
+    note: str = Field(default="", max_length=2000)
+    assignment: Assignment | None = None
+
+
+def _etag(version: int) -> str:
+    return f'"ledger-{version}"'
+
+
+def _version_from(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"').removeprefix("ledger-")
+    if not value.isdigit():
+        message = "not a ledger ETag"
+        raise DomainError(
+            'If-Match must be the ETag of the ledger, e.g. "ledger-3"',
+            [{"path": "/headers/if-match", "message": message}],
+        )
+    return int(value)
+
+
+async def _hazard_for(
+    session: AsyncSession, account: Account, hazard_id: str, *, lock: bool = False
+) -> Hazard:
+    """The hazard if the caller's jurisdiction holds it (404 otherwise, as if absent);
+    ``lock`` holds its row until the decision commits (PostgreSQL)."""
+    hazard = await session.get(Hazard, hazard_id, with_for_update=lock)
+    within = await jurisdiction_grid_ids(session, account)
+    if hazard is None or hazard.deleted or (within is not None and hazard.grid_id not in within):
+        raise NotFound(f"no hazard {hazard_id!r}")
+    return hazard
+
+
+class LedgerController(Controller):
+    path = "/api/hazards/{hazard_id:str}/ledger"
+    tags = ("ledger",)
+
+    @get("/")
+    async def history(
+        self,
+        hazard_id: FromPath[str],
+        session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
+    ) -> Response[list[LedgerEntryRead]]:
+        hazard = await _hazard_for(session, account, hazard_id)
+        entries = [LedgerEntryRead.model_validate(e, from_attributes=True)
+                   for e in await service.history(session, hazard_id)]  # fmt: skip
+        return Response(entries, headers={"ETag": _etag(hazard.ledger_version)})
+
+    @post("/", guards=[supervisors])
+    async def decide(
+        self,
+        hazard_id: FromPath[str],
+        data: JSONBody[Decision],
+        session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
+        runtime: NamedDependency[Runtime],
+        request: Request[Any, Any, Any],
+    ) -> Response[LedgerEntryRead]:
+        """Record a decision; 412 when someone else decided since you loaded it."""
+        hazard = await _hazard_for(session, account, hazard_id, lock=True)
+        assignment = None
+        if data.assignment is not None:
+            assignment = data.assignment.model_dump(exclude_none=True)
+            deadline: datetime = data.assignment.deadline
+            assignment["deadline"] = deadline.isoformat(timespec="seconds")
+        entry = await service.transition(
+            session, runtime.couch, hazard, account, data.event,
+            if_match=_version_from(request.headers.get("if-match")),
+            note=data.note, assignment=assignment,
+        )  # fmt: skip
+        body = LedgerEntryRead.model_validate(entry, from_attributes=True)
+        return Response(body, status_code=201, headers={"ETag": _etag(entry.seq)})

@@ -1,0 +1,81 @@
+"""Supervisors decide on hazards; every decision reaches the tablet as a ledger doc."""
+
+from __future__ import annotations
+
+import json
+
+from backend.settings import Settings
+from sync.contract import load_schemas
+from sync.devserver import DevCouch
+from tests.helpers import eventually, hazard_doc
+from tests.integration.harness import get_json, running_app, sign_in_as, tablet
+
+ASSIGNMENT = {
+    "responsible_person": "李经理",
+    "responsible_unit": "东湖综合市场",
+    "measures": "清理二楼东侧出口杂物，设置禁止堆放标识。",
+    "deadline": "2026-11-23T18:00:00+08:00",
+}
+
+
+async def test_review_and_assignment_with_optimistic_concurrency_reach_the_tablet(
+    settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="donghu-01")
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, doc)
+        await eventually(lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 1)
+        url = f"/api/hazards/{doc['_id']}/ledger"
+
+        await sign_in_as(client, "donghu", runtime.demo_accounts["donghu"])
+        empty = await client.get(url)
+        reviewed = await client.post(url, json={"event": "reviewed", "note": "现场核实"},
+                                     headers={"If-Match": empty.headers["etag"]})  # fmt: skip
+        stale = await client.post(url, json={"event": "assigned", "assignment": ASSIGNMENT},
+                                  headers={"If-Match": empty.headers["etag"]})  # fmt: skip
+        blind = await client.post(url, json={"event": "assigned", "assignment": ASSIGNMENT})
+        illegal = await client.post(url, json={"event": "closed_out"},
+                                    headers={"If-Match": reviewed.headers["etag"]})  # fmt: skip
+        incomplete = await client.post(url, json={"event": "assigned"},
+                                       headers={"If-Match": reviewed.headers["etag"]})  # fmt: skip
+        assigned = await client.post(url, json={"event": "assigned", "assignment": ASSIGNMENT},
+                                     headers={"If-Match": reviewed.headers["etag"]})  # fmt: skip
+        history = await get_json(client, url)
+        [hazard] = await get_json(client, "/api/hazards")
+
+        await sign_in_as(client, "xixi", runtime.demo_accounts["xixi"])
+        elsewhere = await client.get(url)
+        meddling = await client.post(url, json={"event": "reopened"},
+                                     headers={"If-Match": assigned.headers["etag"]})  # fmt: skip
+
+        async with tablet(dev_couch, cred) as device:
+            prefix = f"ledger:{doc['_id']}:"
+            answer = await device.all_docs(
+                cred.database, include_docs=True,
+                startkey=json.dumps(prefix), endkey=json.dumps(prefix + "\ufff0"),
+            )  # fmt: skip
+            rows = answer["rows"]
+
+    assert empty.json() == []
+    assert empty.headers["etag"] == '"ledger-0"'
+    assert (reviewed.status_code, reviewed.headers["etag"]) == (201, '"ledger-1"')
+    assert stale.status_code == 412
+    assert blind.status_code == 428
+    assert illegal.status_code == 409
+    assert "cannot closed_out a hazard that is under_review" in illegal.json()["detail"]
+    assert incomplete.status_code == 400
+    assert incomplete.json()["errors"] == [{"path": "/assignment", "message": "is required"}]
+    assert assigned.status_code == 201
+    assert [e["event"] for e in history] == ["reviewed", "assigned"]
+    assert history[1]["actor_role"] == "community_supervisor"
+    assert hazard["ledger_status"] == "rectifying"
+    assert hazard["responsible_person"] == "李经理"
+    assert hazard["deadline"].startswith("2026-11-23T10:00:00")
+    assert elsewhere.status_code == meddling.status_code == 404
+    events = [row["doc"] for row in rows]
+    assert [e["event"] for e in events] == ["reviewed", "assigned"]
+    assert events[1]["assignment"]["deadline"] == "2026-11-23T18:00:00+08:00"
+    for event in events:
+        assert load_schemas().errors(event, 1, "ledger") == []
