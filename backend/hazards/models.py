@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import computed_field
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
@@ -60,3 +61,13 @@ class HazardRead(HazardBase):
     errors: list[dict[str, str]]
     received_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def overdue(self) -> bool:
+        """Being rectified past its deadline."""
+        return is_overdue(self.ledger_status, self.deadline, utcnow())
+
+
+def is_overdue(ledger_status: str, deadline: datetime | None, now: datetime) -> bool:
+    return ledger_status == "rectifying" and deadline is not None and deadline < now

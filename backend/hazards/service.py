@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, not_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,6 +90,9 @@ async def list_hazards(
     within: set[str] | None = None,
     grid_id: str | None = None,
     valid: bool | None = None,
+    ledger_status: str | None = None,
+    geofence_status: str | None = None,
+    overdue: bool | None = None,
     limit: int = 100,
 ) -> Sequence[Hazard]:
     query = select(Hazard).where(col(Hazard.deleted).is_(False))
@@ -98,6 +102,13 @@ async def list_hazards(
         query = query.where(Hazard.grid_id == grid_id)
     if valid is not None:
         query = query.where(col(Hazard.valid).is_(valid))
+    if ledger_status is not None:
+        query = query.where(Hazard.ledger_status == ledger_status)
+    if geofence_status is not None:
+        query = query.where(Hazard.geofence_status == geofence_status)
+    if overdue is not None:
+        late = and_(col(Hazard.ledger_status) == "rectifying", col(Hazard.deadline) < utcnow())
+        query = query.where(late if overdue else not_(late))
     query = query.order_by(col(Hazard.received_at).desc(), col(Hazard.doc_id)).limit(limit)
     return (await session.exec(query)).all()
 

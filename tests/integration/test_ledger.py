@@ -44,6 +44,8 @@ async def test_review_and_assignment_with_optimistic_concurrency_reach_the_table
                                      headers={"If-Match": reviewed.headers["etag"]})  # fmt: skip
         history = await get_json(client, url)
         [hazard] = await get_json(client, "/api/hazards")
+        overdue = await get_json(client, "/api/hazards?overdue=true&ledger_status=rectifying")
+        on_time = await get_json(client, "/api/hazards?overdue=false")
 
         await sign_in_as(client, "xixi", runtime.demo_accounts["xixi"])
         elsewhere = await client.get(url)
@@ -73,6 +75,9 @@ async def test_review_and_assignment_with_optimistic_concurrency_reach_the_table
     assert hazard["ledger_status"] == "rectifying"
     assert hazard["responsible_person"] == "李经理"
     assert hazard["deadline"].startswith("2026-11-23T10:00:00")
+    assert hazard["overdue"] is True  # the deadline has passed (today is later)
+    assert [h["doc_id"] for h in overdue] == [doc["_id"]]
+    assert on_time == []
     assert elsewhere.status_code == meddling.status_code == 404
     events = [row["doc"] for row in rows]
     assert [e["event"] for e in events] == ["reviewed", "assigned"]
