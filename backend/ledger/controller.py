@@ -36,6 +36,7 @@ class Decision(BaseModel):
     event: LedgerEvent
     note: str = Field(default="", max_length=2000)
     assignment: Assignment | None = None
+    rectification_report_id: str | None = Field(default=None, max_length=200)
 
 
 def _etag(version: int) -> str:
@@ -104,6 +105,7 @@ class LedgerController(Controller):
             session, runtime.couch, hazard, account, data.event,
             if_match=_version_from(request.headers.get("if-match")),
             note=data.note, assignment=assignment,
+            rectification_report_id=data.rectification_report_id,
         )  # fmt: skip
         body = LedgerEntryRead.model_validate(entry, from_attributes=True)
         return Response(body, status_code=201, headers={"ETag": _etag(entry.seq)})

@@ -21,6 +21,8 @@ class LedgerEntryBase(SQLModel):
     actor_name: str = Field(max_length=200)
     actor_role: str = Field(max_length=32)
     note: str = Field(default="", max_length=2000)
+    rectification_report_id: str | None = Field(default=None, max_length=200)
+    """The worker's report a ``rectified_accepted`` event accepted."""
 
 
 class LedgerEntry(LedgerEntryBase, table=True):

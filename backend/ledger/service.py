@@ -15,6 +15,7 @@ from backend.grids.models import Place
 from backend.hazards.models import Hazard
 from backend.ledger.models import LedgerEntry
 from backend.ledger.workflow import IllegalTransition, LedgerEvent, LedgerStatus, next_status
+from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 from sync.couch import Conflict, CouchClient
 
@@ -34,6 +35,7 @@ async def transition(
     if_match: int | None,
     note: str = "",
     assignment: dict[str, Any] | None = None,
+    rectification_report_id: str | None = None,
 ) -> LedgerEntry:
     """Apply one ledger event to the hazard, if the caller saw its current version."""
     if if_match is None:
@@ -45,6 +47,8 @@ async def transition(
         after = next_status(LedgerStatus(hazard.ledger_status), event)
     except IllegalTransition as exc:
         raise ConflictError(str(exc)) from None
+    if event is LedgerEvent.rectified_accepted:
+        await _check_report(session, hazard.doc_id, rectification_report_id)
     if event is LedgerEvent.assigned and not assignment:
         raise DomainError("an assignment needs a responsible person, measures and a deadline",
                           [{"path": "/assignment", "message": "is required"}])  # fmt: skip
@@ -53,7 +57,7 @@ async def transition(
         id=ledger_doc_id(hazard.doc_id, seq), hazard_id=hazard.doc_id, seq=seq,
         event=event.value, status_after=after.value, at=now, actor_account_id=actor.id,
         actor_name=actor.display_name, actor_role=actor.role, note=note,
-        assignment=assignment,
+        assignment=assignment, rectification_report_id=rectification_report_id,
     )  # fmt: skip
     grid = await session.get(Place, hazard.grid_id)
     assert grid is not None
@@ -95,7 +99,24 @@ def _event_doc(entry: LedgerEntry, grid_id: str) -> dict[str, Any]:
         doc["note"] = entry.note
     if entry.assignment:
         doc["assignment"] = entry.assignment
+    if entry.rectification_report_id:
+        doc["rectification_report_id"] = entry.rectification_report_id
     return doc
+
+
+async def _check_report(session: AsyncSession, hazard_id: str, report_id: str | None) -> None:
+    """Accepting a rectification needs the worker's report about this very hazard."""
+    path = "/rectification_report_id"
+    if not report_id:
+        raise DomainError("accepting a rectification needs the worker's report",
+                          [{"path": path, "message": "is required"}])  # fmt: skip
+    report = await session.get(SyncedDocument, report_id)
+    if report is None or report.doc_type != "rectification_report" or report.deleted:
+        message = "not a synced rectification report"
+        raise DomainError(f"no rectification report {report_id!r} has been synced",
+                          [{"path": path, "message": message}])  # fmt: skip
+    if not report.valid or report.refers_to != hazard_id:
+        raise ConflictError(f"report {report_id!r} is not a valid report about this hazard")
 
 
 async def history(session: AsyncSession, hazard_id: str) -> Sequence[LedgerEntry]:

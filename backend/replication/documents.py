@@ -55,6 +55,8 @@ async def register_document(
     stored.errors = [{"path": e["path"], "message": e["message"]} for e in check.errors]
     stored.schema_version, stored.upgraded_from = check.version, check.upgraded_from
     stored.conflict_revs = conflicts
+    target = check.doc.get("hazard_id") if check.doc_type == "rectification_report" else None
+    stored.refers_to = target if check.valid and isinstance(target, str) else None
     stored.updated_at = utcnow()
     session.add(stored)
     return stored.received_at

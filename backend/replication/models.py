@@ -41,6 +41,8 @@ class SyncedDocument(SQLModel, table=True):
     )
     """Losing revisions CouchDB keeps beside the winner; empty when none."""
     deleted: bool = False
+    refers_to: str | None = Field(default=None, max_length=200, index=True)
+    """The hazard a rectification report is about."""
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

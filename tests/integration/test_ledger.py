@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from backend.settings import Settings
 from sync.contract import load_schemas
@@ -84,3 +85,65 @@ async def test_review_and_assignment_with_optimistic_concurrency_reach_the_table
     assert events[1]["assignment"]["deadline"] == "2026-11-23T18:00:00+08:00"
     for event in events:
         assert load_schemas().errors(event, 1, "ledger") == []
+
+
+async def test_the_loop_closes_with_the_workers_rectification_report(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-02")
+        hazard = hazard_doc(device_id=cred.device_id, author=cred.couch_user,
+                            grid_id="donghu-02")  # fmt: skip
+        other = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="donghu-02")
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, hazard)
+            await device.put_doc(cred.database, other)
+        await eventually(lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 2)
+        url = f"/api/hazards/{hazard['_id']}/ledger"
+        await sign_in_as(client, "street", runtime.demo_accounts["street"])
+
+        async def decide(version: int, **body: object) -> Any:
+            return await client.post(url, json=body, headers={"If-Match": f'"ledger-{version}"'})
+
+        assert (await decide(0, event="reviewed")).status_code == 201
+        assert (await decide(1, event="assigned", assignment=ASSIGNMENT)).status_code == 201
+
+        def report_about(hazard_id: str) -> dict[str, Any]:
+            report = hazard_doc(device_id=cred.device_id, author=cred.couch_user,
+                                grid_id="donghu-02")  # fmt: skip
+            for key in ("title", "category", "sector", "severity", "location", "reported_at"):
+                del report[key]
+            report.update(
+                _id=report["_id"].replace("hazard:", "rectification_report:"),
+                type="rectification_report", hazard_id=hazard_id, text="杂物已清理，出口畅通。",
+                rectified_at="2026-11-22T15:00:00+08:00",
+            )  # fmt: skip
+            return report
+
+        good, wrong = report_about(hazard["_id"]), report_about(other["_id"])
+        async with tablet(dev_couch, cred) as device:
+            assigned_doc = await device.get_doc(cred.database, f"ledger:{hazard['_id']}:000002")
+            await device.put_doc(cred.database, good)
+            await device.put_doc(cred.database, wrong)
+        assert sqlite_settings.bootstrap_admin is not None
+        await sign_in_as(client, *sqlite_settings.bootstrap_admin)  # sync status: admins
+        await eventually(lambda: get_json(client, "/api/sync/status"),
+                         lambda rows: sum(r["documents"] for r in rows) == 4)  # fmt: skip
+        await sign_in_as(client, "street", runtime.demo_accounts["street"])
+
+        missing = await decide(2, event="rectified_accepted")
+        mismatched = await decide(2, event="rectified_accepted",
+                                  rectification_report_id=wrong["_id"])  # fmt: skip
+        accepted = await decide(2, event="rectified_accepted", rectification_report_id=good["_id"])
+        verified = await decide(3, event="verified", note="复查合格")
+        closed = await decide(4, event="closed_out")
+        history = await get_json(client, url)
+
+    assert assigned_doc["assignment"]["responsible_person"] == "李经理"
+    assert missing.status_code == 400
+    assert mismatched.status_code == 409
+    assert (accepted.status_code, verified.status_code, closed.status_code) == (201, 201, 201)
+    assert [e["status_after"] for e in history] == [
+        "under_review", "rectifying", "rectified", "verified", "closed_out"
+    ]  # fmt: skip
+    assert history[2]["rectification_report_id"] == good["_id"]
