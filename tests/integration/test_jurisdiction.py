@@ -1,0 +1,102 @@
+"""Another community's supervisor learns nothing of this community's hazards, photos,
+ledger or grids, on every route the API has (a new route must join this matrix)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from PIL import Image
+
+from backend.app import create_app
+from backend.photos.processing import sha256_of
+from backend.settings import Settings
+from sync.devserver import DevCouch
+from tests.helpers import eventually, hazard_doc
+from tests.integration.harness import get_json, running_app, sign_in_as, tablet
+
+PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/api/auth/login")}
+OWN = {("GET", "/api/auth/me")}
+
+
+def _routes(settings: Settings) -> set[tuple[str, str]]:
+    app = create_app(settings)
+    return {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"HEAD", "OPTIONS"} and not route.path.startswith("/schema")
+        and not route.path.startswith("/mobile-schema")
+    }  # fmt: skip
+
+
+async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+        picture = io.BytesIO()
+        Image.new("RGB", (64, 48), (90, 20, 20)).save(picture, "JPEG")
+        data = picture.getvalue()
+        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="donghu-01")
+        doc["photos"] = [{"name": "p.jpg", "sha256": sha256_of(data)}]
+        doc["_attachments"] = {"p.jpg": {"content_type": "image/jpeg",
+                                         "data": base64.b64encode(data).decode()}}  # fmt: skip
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, doc)
+
+        async def processed() -> Any:
+            response = await client.get(f"/api/hazards/{doc['_id']}/photos")
+            return response.json() if response.status_code == 200 else []
+
+        [photo] = await eventually(
+            processed, lambda rows: bool(rows) and rows[0]["status"] == "processed", within=20
+        )
+        versions = await get_json(client, "/api/boundaries")
+        hazard, sha, version = doc["_id"], photo["sha256"], versions[0]["id"]
+
+        await sign_in_as(client, "xixi", runtime.demo_accounts["xixi"])
+        expected: dict[tuple[str, str], tuple[str, str, Any, set[int]]] = {
+            # route: (method, concrete path, body, statuses that reveal nothing)
+            ("GET", "/api/grids"): ("GET", "/api/grids", None, {200}),
+            ("GET", "/api/grids/geojson"): ("GET", "/api/grids/geojson", None, {200}),
+            ("GET", "/api/hazards"): ("GET", "/api/hazards?grid_id=donghu-01", None, {200}),
+            ("GET", "/api/hazards/{hazard_id:str}/photos"):
+                ("GET", f"/api/hazards/{hazard}/photos", None, {404}),
+            ("GET", "/api/hazards/{hazard_id:str}/ledger"):
+                ("GET", f"/api/hazards/{hazard}/ledger", None, {404}),
+            ("POST", "/api/hazards/{hazard_id:str}/ledger"):
+                ("POST", f"/api/hazards/{hazard}/ledger", {"event": "reviewed"}, {404}),
+            ("GET", "/api/photos/{sha256:str}/{kind:str}"):
+                ("GET", f"/api/photos/{sha}/thumbnail", None, {404}),
+            ("GET", "/api/boundaries"): ("GET", "/api/boundaries", None, {403}),
+            ("GET", "/api/boundaries/{version_id:int}/problems"):
+                ("GET", f"/api/boundaries/{version}/problems", None, {403}),
+            ("POST", "/api/boundaries"): ("POST", "/api/boundaries", {}, {403}),
+            ("POST", "/api/boundaries/{version_id:int}/activate"):
+                ("POST", f"/api/boundaries/{version}/activate", {}, {403}),
+            ("GET", "/api/devices"): ("GET", "/api/devices", None, {403}),
+            ("POST", "/api/devices"): ("POST", "/api/devices", {"grid_id": "donghu-01"}, {403}),
+            ("POST", "/api/devices/{device_id:str}/move"):
+                ("POST", f"/api/devices/{cred.device_id}/move", {"grid_id": "xixi-01"}, {403}),
+            ("POST", "/api/devices/{device_id:str}/revoke"):
+                ("POST", f"/api/devices/{cred.device_id}/revoke", None, {403}),
+            ("POST", "/api/devices/{device_id:str}/rotate"):
+                ("POST", f"/api/devices/{cred.device_id}/rotate", None, {403}),
+            ("GET", "/api/sync/status"): ("GET", "/api/sync/status", None, {403}),
+            ("GET", "/api/sync/conflicts"): ("GET", "/api/sync/conflicts", None, {403}),
+            ("GET", "/api/sync/quarantine"): ("GET", "/api/sync/quarantine", None, {403}),
+        }  # fmt: skip
+        answers = {}
+        for route, (method, path, body, _) in expected.items():
+            response = await client.request(method, path, json=body)
+            answers[route] = (response.status_code, response.text)
+
+    assert set(expected) | PUBLIC | OWN == _routes(sqlite_settings), "a route lacks its check"
+    for route, (_, _, _, allowed) in expected.items():
+        status, text = answers[route]
+        assert status in allowed, f"{route}: {status} {text[:200]}"
+        # a 404 may repeat the id the caller sent; it answers the same for ids that never existed
+        beyond_the_request = text.replace(hazard, "")
+        assert "donghu" not in beyond_the_request, f"{route} leaked: {text[:200]}"
