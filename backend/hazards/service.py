@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, not_
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.fence import wgs84_point
 from backend.hazards.models import Hazard
+from backend.hazards.query import HazardFilter, after_cursor, filtered
 from backend.sqltypes import utcnow
 from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
@@ -88,29 +88,14 @@ async def list_hazards(
     session: AsyncSession,
     *,
     within: set[str] | None = None,
-    grid_id: str | None = None,
-    valid: bool | None = None,
-    ledger_status: str | None = None,
-    geofence_status: str | None = None,
-    overdue: bool | None = None,
+    hazard_filter: HazardFilter | None = None,
+    cursor: str | None = None,
     limit: int = 100,
 ) -> Sequence[Hazard]:
-    query = select(Hazard).where(col(Hazard.deleted).is_(False))
-    if within is not None:
-        query = query.where(col(Hazard.grid_id).in_(within))
-    if grid_id is not None:
-        query = query.where(Hazard.grid_id == grid_id)
-    if valid is not None:
-        query = query.where(col(Hazard.valid).is_(valid))
-    if ledger_status is not None:
-        query = query.where(Hazard.ledger_status == ledger_status)
-    if geofence_status is not None:
-        query = query.where(Hazard.geofence_status == geofence_status)
-    if overdue is not None:
-        late = and_(col(Hazard.ledger_status) == "rectifying", col(Hazard.deadline) < utcnow())
-        query = query.where(late if overdue else not_(late))
-    query = query.order_by(col(Hazard.received_at).desc(), col(Hazard.doc_id)).limit(limit)
-    return (await session.exec(query)).all()
+    """Hazards matching the filter inside ``within``, newest first, one page."""
+    query = filtered(hazard_filter or HazardFilter(), within)
+    rows: Sequence[Hazard] = (await session.exec(after_cursor(query, cursor).limit(limit))).all()
+    return rows
 
 
 async def count_hazards(session: AsyncSession) -> int:

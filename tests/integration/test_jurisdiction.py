@@ -62,6 +62,8 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             ("GET", "/api/grids"): ("GET", "/api/grids", None, {200}),
             ("GET", "/api/grids/geojson"): ("GET", "/api/grids/geojson", None, {200}),
             ("GET", "/api/hazards"): ("GET", "/api/hazards?grid_id=donghu-01", None, {200}),
+            ("GET", "/api/hazards/geojson"):
+                ("GET", "/api/hazards/geojson?community_id=donghu", None, {200}),
             ("GET", "/api/hazards/{hazard_id:str}/photos"):
                 ("GET", f"/api/hazards/{hazard}/photos", None, {404}),
             ("GET", "/api/hazards/{hazard_id:str}/ledger"):
