@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import computed_field
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from backend.sqltypes import JsonColumnType, UTCDateTime, utcnow
@@ -45,6 +45,11 @@ class HazardBase(SQLModel):
 
 
 class Hazard(HazardBase, table=True):
+    __table_args__ = (
+        Index("ix_hazard_lat_lon", "lat", "lon"),  # bbox queries of the map
+        Index("ix_hazard_received_order", "received_at", "doc_id"),  # keyset pages
+    )
+
     rev: str = Field(max_length=64)
     """Last applied CouchDB revision; an older or equal one is a no-op."""
     rev_generation: int
