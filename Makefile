@@ -42,6 +42,8 @@ bench: install
 	$(PY) -m tests.bench.bench_validation
 	$(PY) -m tests.bench.bench_geofence
 	$(PY) -m tests.bench.bench_sync
+	$(PY) -m tests.bench.bench_photos
+	$(PY) -m tests.bench.bench_bbox
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
@@ -17,7 +17,7 @@ from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.hazards.models import Hazard, HazardRead, is_overdue
 from backend.hazards.query import HazardFilter, encode_cursor, parse_bbox
-from backend.hazards.service import list_hazards
+from backend.hazards.service import hazard_points, list_hazards
 from backend.http_cache import cached_json
 from backend.ledger.workflow import LedgerStatus
 from backend.sqltypes import utcnow
@@ -47,22 +47,19 @@ def provide_filter(
 
 
 def _next_cursor(rows: Sequence[Hazard], limit: int) -> dict[str, str]:
-    return {"X-Next-Cursor": encode_cursor(rows[-1])} if len(rows) == limit else {}
+    if len(rows) < limit:
+        return {}
+    return {"X-Next-Cursor": encode_cursor(rows[-1].received_at, rows[-1].doc_id)}
 
 
-def _feature(hazard: Hazard, now: datetime) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": hazard.doc_id,
-        "geometry": {"type": "Point", "coordinates": [hazard.lon, hazard.lat]},
-        "properties": {
-            "doc_id": hazard.doc_id, "title": hazard.title, "grid_id": hazard.grid_id,
-            "category": hazard.category, "severity": hazard.severity,
-            "ledger_status": hazard.ledger_status, "geofence_status": hazard.geofence_status,
-            "overdue": is_overdue(hazard.ledger_status, hazard.deadline, now),
-            "reported_at": hazard.reported_at.isoformat() if hazard.reported_at else None,
-        },
-    }  # fmt: skip
+def _feature(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    deadline, reported_at = row.pop("deadline"), row.pop("reported_at")
+    lon, lat = row.pop("lon"), row.pop("lat")
+    del row["received_at"]
+    row["overdue"] = is_overdue(row["ledger_status"], deadline, now)
+    row["reported_at"] = reported_at.isoformat() if reported_at else None
+    return {"type": "Feature", "id": row["doc_id"], "properties": row,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]}}  # fmt: skip
 
 
 class HazardController(Controller):
@@ -98,12 +95,14 @@ class HazardController(Controller):
     ) -> Response[bytes]:
         """The same query as GeoJSON points (hazards without a location are left out)."""
         within = await jurisdiction_grid_ids(session, account)
-        rows = await list_hazards(session, within=within, hazard_filter=hazard_filter,
-                                  cursor=cursor, limit=limit)  # fmt: skip
+        rows = await hazard_points(session, within=within, hazard_filter=hazard_filter,
+                                   cursor=cursor, limit=limit)  # fmt: skip
         now = utcnow()
-        features = [_feature(h, now) for h in rows if h.lat is not None and h.lon is not None]
-        body = json.dumps({"type": "FeatureCollection", "features": features},
-                          ensure_ascii=False).encode()  # fmt: skip
+        headers = {}
+        if len(rows) == limit:
+            headers["X-Next-Cursor"] = encode_cursor(rows[-1]["received_at"], rows[-1]["doc_id"])
+        features = [_feature(r, now) for r in rows if r["lat"] is not None and r["lon"] is not None]
+        body = msgspec.json.encode({"type": "FeatureCollection", "features": features})
         response = cached_json(request, body, "application/geo+json")
-        response.headers.update(_next_cursor(rows, limit))
+        response.headers.update(headers)
         return response

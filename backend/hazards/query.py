@@ -47,9 +47,18 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def filtered(f: HazardFilter, within: set[str] | None) -> Any:
-    """The SELECT of hazards matching ``f`` inside the caller's jurisdiction."""
-    query = select(Hazard).where(col(Hazard.deleted).is_(False))
+MAP_COLUMNS = (
+    "doc_id", "title", "grid_id", "category", "severity", "ledger_status", "geofence_status",
+    "deadline", "reported_at", "received_at", "lat", "lon",
+)  # fmt: skip
+"""What a map marker needs: no document bodies, no ORM objects."""
+
+
+def filtered(f: HazardFilter, within: set[str] | None, *, columns: bool = False) -> Any:
+    """The SELECT of hazards matching ``f`` inside the caller's jurisdiction; of the map
+    columns only when ``columns``."""
+    what = [getattr(Hazard, name) for name in MAP_COLUMNS] if columns else [Hazard]
+    query = select(*what).where(col(Hazard.deleted).is_(False))
     if within is not None:
         query = query.where(col(Hazard.grid_id).in_(within))
     equal = {"grid_id": f.grid_id, "category": f.category, "severity": f.severity,
@@ -88,8 +97,8 @@ def after_cursor(query: Any, cursor: str | None) -> Any:
     return query.order_by(col(Hazard.received_at).desc(), col(Hazard.doc_id))
 
 
-def encode_cursor(hazard: Hazard) -> str:
-    raw = f"{hazard.received_at.isoformat()}|{hazard.doc_id}".encode()
+def encode_cursor(received_at: datetime, doc_id: str) -> str:
+    raw = f"{received_at.isoformat()}|{doc_id}".encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.fence import wgs84_point
 from backend.hazards.models import Hazard
-from backend.hazards.query import HazardFilter, after_cursor, filtered
+from backend.hazards.query import MAP_COLUMNS, HazardFilter, after_cursor, filtered
 from backend.sqltypes import utcnow
 from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
@@ -96,6 +96,20 @@ async def list_hazards(
     query = filtered(hazard_filter or HazardFilter(), within)
     rows: Sequence[Hazard] = (await session.exec(after_cursor(query, cursor).limit(limit))).all()
     return rows
+
+
+async def hazard_points(
+    session: AsyncSession,
+    *,
+    within: set[str] | None,
+    hazard_filter: HazardFilter,
+    cursor: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The map's view of the same query: plain rows of :data:`MAP_COLUMNS`."""
+    query = after_cursor(filtered(hazard_filter, within, columns=True), cursor).limit(limit)
+    rows = (await session.exec(query)).all()
+    return [dict(zip(MAP_COLUMNS, row, strict=True)) for row in rows]
 
 
 async def count_hazards(session: AsyncSession) -> int:
