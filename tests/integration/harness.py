@@ -15,6 +15,7 @@ from backend.runtime import Runtime
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
+from tests.helpers import hazard_doc
 
 
 @asynccontextmanager
@@ -50,6 +51,12 @@ def environment_of(settings: Settings, **extra: str) -> dict[str, str]:
         "VAR_DIR": str(settings.var_dir),
         **extra,
     }
+
+
+def hazard_for(cred: IssuedCredentials, **extra: Any) -> dict[str, Any]:
+    """A v1 hazard as this device would write it for its grid."""
+    return hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id,
+                      **extra)  # fmt: skip
 
 
 def tablet(dev_couch: DevCouch, cred: IssuedCredentials) -> CouchClient:

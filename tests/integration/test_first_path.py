@@ -13,8 +13,8 @@ from sync.contract.schemas import SCHEMA_ROOT
 from sync.couch import CouchError
 from sync.devserver import DevCouch
 from sync.ids import new_ulid
-from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import get_json, running_app, tablet
+from tests.helpers import eventually
+from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 EXAMPLES = SCHEMA_ROOT / "examples"
 
@@ -24,7 +24,7 @@ async def test_hazard_written_by_a_tablet_appears_in_the_api(
 ) -> None:
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
-        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        doc = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             rev = await device.put_doc(cred.database, doc)
 
@@ -45,7 +45,7 @@ async def test_an_edit_replaces_the_hazard_and_a_deletion_removes_it(
 ) -> None:
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
-        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        doc = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             doc["_rev"] = await device.put_doc(cred.database, doc)
             await eventually(lambda: get_json(client, "/api/hazards"), _count(1))
@@ -64,9 +64,9 @@ async def test_a_hazard_breaking_its_schema_is_kept_flagged_and_explained_to_the
 ) -> None:
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
-        bad = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        bad = hazard_for(cred)
         bad["location"] = {"lat": 91, "lon": 120.15, "provider": "gps"}
-        good = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        good = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             bad_rev = await device.put_doc(cred.database, bad)
             await device.put_doc(cred.database, good)
@@ -122,7 +122,7 @@ async def test_a_document_of_unknown_type_is_quarantined_and_the_feed_goes_on(
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
         odd = {"_id": f"note:{cred.device_id}:x", "type": "note", "author": cred.couch_user}
-        good = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        good = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, odd)
             await device.put_doc(cred.database, good)

@@ -6,8 +6,8 @@ from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.couch.transport import doc_path
 from sync.devserver import DevCouch
-from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import get_json, running_app, tablet
+from tests.helpers import eventually
+from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 
 async def test_a_document_nested_thousands_deep_is_quarantined_and_the_feed_goes_on(
@@ -26,7 +26,7 @@ async def test_a_document_nested_thousands_deep_is_quarantined_and_the_feed_goes
             "PUT", doc_path(cred.database, deep_id), content=nested.encode(),
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        good = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        good = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, good)
         [entry] = await eventually(

@@ -17,7 +17,7 @@ from backend.photos.processing import sha256_of
 from backend.settings import Settings
 from sync.devserver import DevCouch
 from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import get_json, running_app, tablet
+from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 
 def _photo(colour: tuple[int, int, int], orientation: int = 1, gps: bool = False) -> bytes:
@@ -137,7 +137,7 @@ async def test_a_photo_named_before_it_arrives_is_pending_then_completes(
 ) -> None:
     async with running_app(sqlite_settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
-        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        doc = hazard_for(cred)
         picture = _photo((200, 40, 40))
         _with_photos(doc, {"later.jpg": picture}, attach=False)
         async with tablet(dev_couch, cred) as device:

@@ -11,7 +11,7 @@ from backend.settings import Settings
 from sync.contract import SchemaCheck
 from sync.devserver import DevCouch
 from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import get_json, running_app, tablet
+from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 attempts: list[str] = []
 project_hazard = projection.HANDLERS["hazard"]
@@ -34,7 +34,7 @@ async def test_a_poison_document_is_quarantined_after_bounded_retries_and_the_fe
         cred = runtime.issued_credentials[0]
         poison = hazard_doc(device_id=cred.device_id, author=cred.couch_user,
                             grid_id=cred.grid_id, title="poison")  # fmt: skip
-        after = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        after = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, poison)
             await device.put_doc(cred.database, after)

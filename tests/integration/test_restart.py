@@ -11,8 +11,8 @@ from backend.replication.models import SyncCheckpoint
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
-from tests.helpers import eventually, hazard_doc
-from tests.integration.harness import get_json, running_app, tablet
+from tests.helpers import eventually
+from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 
 async def test_restarting_the_service_keeps_every_record_once(
@@ -21,7 +21,7 @@ async def test_restarting_the_service_keeps_every_record_once(
     async with running_app(settings) as (client, runtime):
         issued = runtime.issued_credentials
         cred = issued[0]
-        first = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+        first = hazard_for(cred)
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, first)
         await eventually(lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 1)
@@ -29,7 +29,7 @@ async def test_restarting_the_service_keeps_every_record_once(
         design_before = await couch_admin.get_doc(cred.database, "_design/grid_rules")
 
     # While the service is down, the tablet keeps working and syncs to CouchDB.
-    second = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
+    second = hazard_for(cred)
     async with tablet(dev_couch, cred) as device:
         await device.put_doc(cred.database, second)
 
@@ -55,10 +55,7 @@ async def test_a_batch_replayed_after_a_lost_checkpoint_changes_nothing(
 ) -> None:
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
-        docs = [
-            hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id)
-            for _ in range(5)
-        ]
+        docs = [hazard_for(cred) for _ in range(5)]
         async with tablet(dev_couch, cred) as device:
             for doc in docs:
                 await device.put_doc(cred.database, doc)
