@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_account
+from backend.audit.service import record
 from backend.boundaries import service as boundaries
 from backend.boundaries.models import BoundaryVersionRead
 from backend.database import create_engine, ensure_sqlite_directory, session_factory, unit_of_work
@@ -64,18 +65,23 @@ Action = Callable[[AsyncSession, CouchClient, Namespace, argparse.Namespace], Aw
 
 
 async def _register(s: AsyncSession, c: CouchClient, ns: Namespace, a: argparse.Namespace) -> Any:
-    return await devices.register_device(s, c, ns, a.grid, a.device_id, a.label)
+    issued = await devices.register_device(s, c, ns, a.grid, a.device_id, a.label)
+    record(s, "cli", "device.register", issued.device_id, grid_id=issued.grid_id)
+    return issued
 
 
 async def _rotate(s: AsyncSession, c: CouchClient, _: Namespace, a: argparse.Namespace) -> Any:
+    record(s, "cli", "device.rotate", a.device_id)
     return await devices.rotate_password(s, c, a.device_id)
 
 
 async def _move(s: AsyncSession, c: CouchClient, _: Namespace, a: argparse.Namespace) -> Any:
+    record(s, "cli", "device.move", a.device_id, grid_id=a.grid)
     return await devices.move_device(s, c, a.device_id, a.grid)
 
 
 async def _revoke(s: AsyncSession, c: CouchClient, _: Namespace, a: argparse.Namespace) -> Any:
+    record(s, "cli", "device.revoke", a.device_id)
     return await devices.revoke_device(s, c, a.device_id)
 
 
@@ -98,6 +104,8 @@ async def _activate_boundaries(
     s: AsyncSession, c: CouchClient, ns: Namespace, a: argparse.Namespace
 ) -> Any:
     version = await boundaries.activate(s, a.version, ns, force=a.force, reason=a.reason)
+    record(s, "cli", "boundary.activate", f"boundary_version:{a.version}", reason=a.reason,
+           forced=version.forced)  # fmt: skip
     created = await provision_grids_in(s, c)
     index = await load_grid_index(s)
     hazards = await s.exec(select(col(Hazard.doc_id)).where(col(Hazard.lat).is_not(None)))

@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from backend import errors
 from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
+from backend.audit.controller import AuditController
 from backend.boundaries.controller import BoundaryController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BoundaryController,
             PhotoController,
             LedgerController,
+            AuditController,
             MobileSchemaController,
         ],
         dependencies={

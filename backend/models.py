@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from backend.accounts.models import Account
+from backend.audit.models import AuditEntry
 from backend.boundaries.models import BoundaryVersion, PlaceBoundary
 from backend.devices.models import Device
 from backend.grids.models import Place
@@ -15,6 +16,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account",
+    "AuditEntry",
     "BoundaryVersion",
     "Device",
     "Hazard",

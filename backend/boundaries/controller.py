@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.auth import admin_only, require_role
-from backend.accounts.models import Role
+from backend.accounts.models import Account, Role
+from backend.audit.service import actor_of, record
 from backend.boundaries import service
 from backend.boundaries.models import BoundaryVersionRead
 from backend.grids.fence import load_grid_index
@@ -52,10 +53,14 @@ class BoundaryController(Controller):
         self,
         data: JSONBody[dict[str, Any]],
         session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
         label: Annotated[str, QueryParameter(min_length=1, max_length=200)] = "upload",
     ) -> BoundaryVersionRead:
         """Import a GeoJSON FeatureCollection as a new, inactive version."""
-        return _read(await service.import_boundaries(session, data, label))
+        version = await service.import_boundaries(session, data, label)
+        record(session, actor_of(account), "boundary.import", f"boundary_version:{version.id}",
+               label=label, problems=version.problem_counts)  # fmt: skip
+        return _read(version)
 
     @get("/{version_id:int}/problems", guards=[readers])
     async def problems(
@@ -75,10 +80,13 @@ class BoundaryController(Controller):
         data: JSONBody[Activation],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],
+        account: NamedDependency[Account],
     ) -> ActivationResult:
         version = await service.activate(
             session, version_id, runtime.namespace, force=data.force, reason=data.reason
         )
+        record(session, actor_of(account), "boundary.activate", f"boundary_version:{version_id}",
+               reason=data.reason, forced=version.forced)  # fmt: skip
         created = await provision_grids_in(session, runtime.couch)
         recheck = await service.recheck_hazards(session, await load_grid_index(session))
         rewritten = await refresh_hazard_verdicts(session, runtime.couch, recheck.changed)

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.auth import admin_only
+from backend.accounts.models import Account
+from backend.audit.service import actor_of, record
 from backend.devices import service
 from backend.devices.models import DeviceRead
 from backend.runtime import Runtime
@@ -71,10 +73,13 @@ class DeviceController(Controller):
         data: JSONBody[Registration],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],
+        account: NamedDependency[Account],
     ) -> DeviceCredentials:
         issued = await service.register_device(
             session, runtime.couch, runtime.namespace, data.grid_id, data.device_id, data.label
         )
+        record(session, actor_of(account), "device.register", issued.device_id,
+               grid_id=issued.grid_id)  # fmt: skip
         return _credentials(runtime, issued)
 
     @post("/{device_id:str}/rotate", status_code=200)
@@ -83,8 +88,10 @@ class DeviceController(Controller):
         device_id: FromPath[str],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],
+        account: NamedDependency[Account],
     ) -> DeviceCredentials:
         issued = await service.rotate_password(session, runtime.couch, device_id)
+        record(session, actor_of(account), "device.rotate", device_id)
         return _credentials(runtime, issued)
 
     @post("/{device_id:str}/move", status_code=200)
@@ -94,8 +101,11 @@ class DeviceController(Controller):
         data: JSONBody[Move],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],
+        account: NamedDependency[Account],
     ) -> DeviceRead:
-        return _read(await service.move_device(session, runtime.couch, device_id, data.grid_id))
+        device = await service.move_device(session, runtime.couch, device_id, data.grid_id)
+        record(session, actor_of(account), "device.move", device_id, grid_id=data.grid_id)
+        return _read(device)
 
     @post("/{device_id:str}/revoke", status_code=200)
     async def revoke(
@@ -103,5 +113,8 @@ class DeviceController(Controller):
         device_id: FromPath[str],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],
+        account: NamedDependency[Account],
     ) -> DeviceRead:
-        return _read(await service.revoke_device(session, runtime.couch, device_id))
+        device = await service.revoke_device(session, runtime.couch, device_id)
+        record(session, actor_of(account), "device.revoke", device_id)
+        return _read(device)

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.auth import require_role
 from backend.accounts.models import Account, Role
 from backend.accounts.service import jurisdiction_grid_ids
+from backend.audit.service import actor_of, record
 from backend.errors import DomainError, NotFound
 from backend.hazards.models import Hazard
 from backend.ledger import service
@@ -107,5 +108,7 @@ class LedgerController(Controller):
             note=data.note, assignment=assignment,
             rectification_report_id=data.rectification_report_id,
         )  # fmt: skip
+        record(session, actor_of(account), f"ledger.{entry.event}", hazard_id, reason=data.note,
+               seq=entry.seq, status_after=entry.status_after)  # fmt: skip
         body = LedgerEntryRead.model_validate(entry, from_attributes=True)
         return Response(body, status_code=201, headers={"ETag": _etag(entry.seq)})

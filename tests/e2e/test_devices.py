@@ -69,6 +69,7 @@ async def test_device_lifecycle_from_registration_to_revocation(
         attempt = await after.sync()
         again = await client.post(f"/api/devices/{creds['device_id']}/rotate")
         listed = (await client.get("/api/devices?grid_id=donghu-02")).json()
+        audit = (await client.get(f"/api/audit?target={creds['device_id']}")).json()
 
         await sign_in_as(client, "donghu", runtime.demo_accounts["donghu"])
         refused = await client.post("/api/devices", json={"grid_id": "donghu-01"})
@@ -78,6 +79,11 @@ async def test_device_lifecycle_from_registration_to_revocation(
     assert again.status_code == 409
     assert [d["id"] for d in listed if d["revoked_at"]] == [creds["device_id"]]
     assert refused.status_code == 403
+    assert [(e["action"], e["actor"]) for e in audit] == [
+        ("device.revoke", "account:test-admin"), ("device.move", "account:test-admin"),
+        ("device.rotate", "account:test-admin"), ("device.register", "account:test-admin"),
+    ]  # fmt: skip
+    assert audit[1]["details"] == {"grid_id": "donghu-02"}
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,14 @@ async def test_the_loop_closes_with_the_workers_rectification_report(
         verified = await decide(3, event="verified", note="复查合格")
         closed = await decide(4, event="closed_out")
         history = await get_json(client, url)
+        audit = await get_json(client, f"/api/audit?target={hazard['_id']}")
 
+    assert [e["action"] for e in audit] == [
+        "ledger.closed_out", "ledger.verified", "ledger.rectified_accepted", "ledger.assigned",
+        "ledger.reviewed",
+    ]  # fmt: skip
+    assert audit[1]["reason"] == "复查合格"
+    assert audit[0]["actor"] == "account:street"
     assert assigned_doc["assignment"]["responsible_person"] == "李经理"
     assert missing.status_code == 400
     assert mismatched.status_code == 409

@@ -1,0 +1,1 @@
+"""The audit trail: every decision of the server and its users, who, when and why."""
