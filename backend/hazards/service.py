@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.fence import wgs84_point
@@ -110,7 +109,3 @@ async def hazard_points(
     query = after_cursor(filtered(hazard_filter, within, columns=True), cursor).limit(limit)
     rows = (await session.exec(query)).all()
     return [dict(zip(MAP_COLUMNS, row, strict=True)) for row in rows]
-
-
-async def count_hazards(session: AsyncSession) -> int:
-    return (await session.exec(select(func.count()).select_from(Hazard))).one()

@@ -216,7 +216,6 @@ class CouchClient(CouchTransport):
             results=[Change.from_row(row) for row in page.get("results", [])],
             last_seq=page.get("last_seq"),
             pending=int(page.get("pending", 0) or 0),
-            raw=page,
         )
 
     async def continuous_changes(

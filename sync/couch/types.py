@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 JsonObject = dict[str, Any]
@@ -41,7 +41,6 @@ class ChangesPage:
     results: list[Change]
     last_seq: Seq
     pending: int = 0
-    raw: JsonObject = field(default_factory=dict, repr=False)
 
 
 def rev_generation(rev: str) -> int:
