@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shapely.geometry import shape
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -160,8 +159,3 @@ async def recheck_hazards(session: AsyncSession, index: GridIndex) -> Recheck:
         session.add(hazard)
     await session.flush()
     return Recheck(len(hazards), changed)
-
-
-def index_of(places: Sequence[Place], version: int) -> GridIndex:
-    grids = {p.id: shape(p.boundary) for p in places if p.kind == PlaceKind.grid}
-    return GridIndex(grids, version)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
-from backend.hazards.models import Hazard, HazardRead, is_overdue
+from backend.hazards.models import HazardRead, is_overdue
 from backend.hazards.query import HazardFilter, encode_cursor, parse_bbox
 from backend.hazards.service import hazard_points, list_hazards
 from backend.http_cache import cached_json
@@ -46,10 +45,9 @@ def provide_filter(
     )  # fmt: skip
 
 
-def _next_cursor(rows: Sequence[Hazard], limit: int) -> dict[str, str]:
-    if len(rows) < limit:
-        return {}
-    return {"X-Next-Cursor": encode_cursor(rows[-1].received_at, rows[-1].doc_id)}
+def _next_cursor(count: int, limit: int, last: tuple[datetime, str]) -> dict[str, str]:
+    """The header pointing past a full page's last row (``received_at``, ``doc_id``)."""
+    return {"X-Next-Cursor": encode_cursor(*last)} if count == limit else {}
 
 
 def _feature(row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -81,7 +79,8 @@ class HazardController(Controller):
         rows = await list_hazards(session, within=within, hazard_filter=hazard_filter,
                                   cursor=cursor, limit=limit)  # fmt: skip
         body = [HazardRead.model_validate(row, from_attributes=True) for row in rows]
-        return Response(body, headers=_next_cursor(rows, limit))
+        last = (rows[-1].received_at, rows[-1].doc_id) if rows else (utcnow(), "")
+        return Response(body, headers=_next_cursor(len(rows), limit, last))
 
     @get("/geojson")
     async def geojson(
@@ -98,9 +97,8 @@ class HazardController(Controller):
         rows = await hazard_points(session, within=within, hazard_filter=hazard_filter,
                                    cursor=cursor, limit=limit)  # fmt: skip
         now = utcnow()
-        headers = {}
-        if len(rows) == limit:
-            headers["X-Next-Cursor"] = encode_cursor(rows[-1]["received_at"], rows[-1]["doc_id"])
+        last = (rows[-1]["received_at"], rows[-1]["doc_id"]) if rows else (now, "")
+        headers = _next_cursor(len(rows), limit, last)
         features = [_feature(r, now) for r in rows if r["lat"] is not None and r["lon"] is not None]
         body = msgspec.json.encode({"type": "FeatureCollection", "features": features})
         response = cached_json(request, body, "application/geo+json")

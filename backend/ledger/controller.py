@@ -14,10 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.auth import require_role
 from backend.accounts.models import Account, Role
-from backend.accounts.service import jurisdiction_grid_ids
 from backend.audit.service import actor_of, record
-from backend.errors import DomainError, NotFound
-from backend.hazards.models import Hazard
+from backend.errors import DomainError
+from backend.hazards.access import visible_hazard
 from backend.ledger import service
 from backend.ledger.models import LedgerEntryRead
 from backend.ledger.workflow import LedgerEvent
@@ -57,18 +56,6 @@ def _version_from(if_match: str | None) -> int | None:
     return int(value)
 
 
-async def _hazard_for(
-    session: AsyncSession, account: Account, hazard_id: str, *, lock: bool = False
-) -> Hazard:
-    """The hazard if the caller's jurisdiction holds it (404 otherwise, as if absent);
-    ``lock`` holds its row until the decision commits (PostgreSQL)."""
-    hazard = await session.get(Hazard, hazard_id, with_for_update=lock)
-    within = await jurisdiction_grid_ids(session, account)
-    if hazard is None or hazard.deleted or (within is not None and hazard.grid_id not in within):
-        raise NotFound(f"no hazard {hazard_id!r}")
-    return hazard
-
-
 class LedgerController(Controller):
     path = "/api/hazards/{hazard_id:str}/ledger"
     tags = ("ledger",)
@@ -80,7 +67,7 @@ class LedgerController(Controller):
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
     ) -> Response[list[LedgerEntryRead]]:
-        hazard = await _hazard_for(session, account, hazard_id)
+        hazard = await visible_hazard(session, account, hazard_id, deleted_too=False)
         entries = [LedgerEntryRead.model_validate(e, from_attributes=True)
                    for e in await service.history(session, hazard_id)]  # fmt: skip
         return Response(entries, headers={"ETag": _etag(hazard.ledger_version)})
@@ -96,7 +83,7 @@ class LedgerController(Controller):
         request: Request[Any, Any, Any],
     ) -> Response[LedgerEntryRead]:
         """Record a decision; 412 when someone else decided since you loaded it."""
-        hazard = await _hazard_for(session, account, hazard_id, lock=True)
+        hazard = await visible_hazard(session, account, hazard_id, lock=True, deleted_too=False)
         assignment = None
         if data.assignment is not None:
             assignment = data.assignment.model_dump(exclude_none=True)

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.errors import NotFound
+from backend.hazards.access import visible_hazard
 from backend.hazards.models import Hazard
 from backend.photos.models import HazardPhoto, HazardPhotoRead
 from backend.photos.service import hazard_photos
@@ -21,14 +22,6 @@ from backend.photos.storage import KINDS
 from backend.runtime import Runtime
 
 YEAR = 365 * 24 * 3600
-
-
-async def _visible_hazard(session: AsyncSession, account: Account, hazard_id: str) -> Hazard:
-    hazard = await session.get(Hazard, hazard_id)
-    within = await jurisdiction_grid_ids(session, account)
-    if hazard is None or (within is not None and hazard.grid_id not in within):
-        raise NotFound(f"no hazard {hazard_id!r}")  # another jurisdiction's looks the same
-    return hazard
 
 
 class PhotoController(Controller):
@@ -42,7 +35,7 @@ class PhotoController(Controller):
         account: NamedDependency[Account],
     ) -> list[HazardPhotoRead]:
         """The photos a hazard names: pending, processed (with checks) or rejected."""
-        await _visible_hazard(session, account, hazard_id)
+        await visible_hazard(session, account, hazard_id)
         return await hazard_photos(session, hazard_id)
 
     @get("/api/photos/{sha256:str}/{kind:str}")
