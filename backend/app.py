@@ -11,8 +11,10 @@ from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
 from backend.audit.controller import AuditController
 from backend.boundaries.controller import BoundaryController
+from backend.coverage.controller import CoverageController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
+from backend.exports.controller import ExportController
 from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
@@ -22,6 +24,7 @@ from backend.mobile_schema.controller import MobileSchemaController
 from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
 from backend.settings import Settings
+from backend.sites.controller import SiteController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -41,6 +44,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PhotoController,
             LedgerController,
             AuditController,
+            SiteController,
+            CoverageController,
+            ExportController,
             MobileSchemaController,
         ],
         dependencies={

@@ -62,6 +62,8 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             couch,
             Namespace(settings.couch_namespace),
             couch_public_url=settings.couch_public_url or credentials.url,
+            time_zone=settings.time_zone,
+            coverage_rules=settings.coverage_rules,
         )
         if settings.bootstrap_admin:
             await ensure_admin(run.sessions, *settings.bootstrap_admin)

@@ -8,9 +8,11 @@ from backend.boundaries.models import BoundaryVersion, PlaceBoundary
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
+from backend.inspections.models import Inspection
 from backend.ledger.models import LedgerEntry
 from backend.photos.models import HazardPhoto, Photo
 from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
+from backend.sites.models import Site
 
 metadata = SQLModel.metadata
 
@@ -21,11 +23,13 @@ __all__ = [
     "Device",
     "Hazard",
     "HazardPhoto",
+    "Inspection",
     "LedgerEntry",
     "Photo",
     "Place",
     "PlaceBoundary",
     "QuarantinedChange",
+    "Site",
     "SyncCheckpoint",
     "SyncedDocument",
     "metadata",

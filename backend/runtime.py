@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.coverage.cadence import DEFAULT_RULES, CadenceRule
 from backend.devices.service import IssuedCredentials
 from backend.photos.storage import MediaStore
 from sync.couch import CouchClient
@@ -30,3 +32,5 @@ class Runtime:
     demo_accounts: dict[str, str] = field(default_factory=dict)
     """Passwords of demo accounts created at this start (printed once)."""
     follower_task: asyncio.Task[None] | None = None
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES

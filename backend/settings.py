@@ -7,7 +7,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backend.coverage.cadence import DEFAULT_RULES, CadenceError, CadenceRule, parse_rules
 from sync.couch import CouchCredentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,10 @@ class Settings:
     follower_max_idle: float = 2.0
     """A quiet grid database is polled at least this often (seconds)."""
     follower_batch_size: int = 200
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    """The street's time zone: local days of deadlines and reporting periods."""
+    coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
+    """How often each kind of inspection is due (``COVERAGE_RULES``, JSON)."""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -78,6 +84,8 @@ class Settings:
             bootstrap_admin=_bootstrap_admin(env),
             couch_public_url=env.get("COUCHDB_PUBLIC_URL") or None,
             media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else None,
+            time_zone=_time_zone(env.get("STREET_TIME_ZONE") or "Asia/Shanghai"),
+            coverage_rules=_coverage_rules(env.get("COVERAGE_RULES", "")),
         )
 
 
@@ -89,6 +97,22 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _time_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"STREET_TIME_ZONE={name!r} is not a known time zone") from None
+
+
+def _coverage_rules(raw: str) -> tuple[CadenceRule, ...]:
+    if not raw:
+        return DEFAULT_RULES
+    try:
+        return parse_rules(raw)
+    except CadenceError as exc:
+        raise SettingsError(f"COVERAGE_RULES: {exc}") from None
 
 
 def _bootstrap_admin(env: Mapping[str, str]) -> tuple[str, str] | None:

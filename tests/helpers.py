@@ -53,3 +53,24 @@ def hazard_doc(
     }
     doc.update(extra)
     return doc
+
+
+def inspection_doc(
+    *, device_id: str, author: str, grid_id: str, kind: str, started_at: str, **extra: Any
+) -> dict[str, Any]:
+    """A v1 inspection as a tablet writes it (``site`` etc. through ``extra``)."""
+    doc: dict[str, Any] = {
+        "_id": f"inspection:{device_id}:{new_ulid()}",
+        "type": "inspection",
+        "schema_version": 1,
+        "app_version": "1.0.0",
+        "author": author,
+        "device_id": device_id,
+        "grid_id": grid_id,
+        "created_at": started_at,
+        "kind": kind,
+        "category": "fire" if kind == "hazard_inspection" else "other",
+        "started_at": started_at,
+    }
+    doc.update(extra)
+    return doc

@@ -1,5 +1,5 @@
 """The demo street loaded by the run command: 1 street, 2 communities, 6 grids, a
-tablet per grid and an account per level (passwords shown once)."""
+tablet per grid, an account per level (passwords shown once) and a site register."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ from backend.boundaries.service import activate, active_version, import_boundari
 from backend.database import unit_of_work
 from backend.devices.service import IssuedCredentials, register_demo_devices
 from backend.grids.service import list_grids
+from backend.sites.models import Site
+from backend.sites.service import upsert_sites
 from sync.couch import CouchClient
 from sync.provisioning import Namespace
 
 DEMO_STREET = Path(__file__).resolve().parent / "demo_street.geojson"
+DEMO_SITES = Path(__file__).resolve().parent / "demo_sites.json"
 DEMO_ACCOUNTS = [
     ("admin", Role.admin, None, "管理员 Admin"),
     ("street", Role.street_supervisor, "demo-street", "街道主管 Street supervisor"),
@@ -50,6 +53,8 @@ async def load_demo_street(
             await activate(session, version.id, namespace)
         grids = await list_grids(session)
         created.tablets = await register_demo_devices(session, couch, namespace, grids)
+        if (await session.exec(select(Site.id).limit(1))).first() is None:
+            await upsert_sites(session, json.loads(DEMO_SITES.read_text(encoding="utf-8")))
         existing = set((await session.exec(select(Account.username))).all())
         for username, role, place_id, name in DEMO_ACCOUNTS:
             if username not in existing:

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.hazards.models import HazardRead, is_overdue
-from backend.hazards.query import HazardFilter, encode_cursor, parse_bbox
+from backend.hazards.query import HazardFilter, PhotoFlagFilter, encode_cursor, parse_bbox
 from backend.hazards.service import hazard_points, list_hazards
 from backend.http_cache import cached_json
 from backend.ledger.workflow import LedgerStatus
@@ -28,6 +28,8 @@ def provide_filter(
     community_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
     category: Annotated[str | None, QueryParameter(max_length=32)] = None,
     severity: Annotated[str | None, QueryParameter(max_length=16)] = None,
+    sector: Annotated[str | None, QueryParameter(max_length=32)] = None,
+    photo_flag: FromQuery[PhotoFlagFilter | None] = None,
     ledger_status: FromQuery[LedgerStatus | None] = None,
     geofence_status: FromQuery[GeofenceStatus | None] = None,
     valid: FromQuery[bool | None] = None,
@@ -38,6 +40,7 @@ def provide_filter(
 ) -> HazardFilter:
     return HazardFilter(
         grid_id=grid_id, community_id=community_id, category=category, severity=severity,
+        sector=sector, photo_flag=photo_flag.value if photo_flag else None,
         ledger_status=ledger_status.value if ledger_status else None,
         geofence_status=geofence_status.value if geofence_status else None,
         valid=valid, overdue=overdue, reported_from=reported_from, reported_to=reported_to,

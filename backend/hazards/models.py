@@ -19,6 +19,7 @@ class HazardBase(SQLModel):
     author: str = Field(default="", max_length=128)
     title: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=32)
+    sector: str | None = Field(default=None, max_length=32)
     severity: str | None = Field(default=None, max_length=16)
     lat: float | None = None
     lon: float | None = None

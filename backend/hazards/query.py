@@ -6,14 +6,16 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, not_, or_
+from sqlalchemy import String, and_, cast, not_, or_
 from sqlmodel import col, select
 
 from backend.errors import DomainError
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
+from backend.photos.models import HazardPhoto
 from backend.sqltypes import utcnow
 
 
@@ -22,6 +24,7 @@ class HazardFilter:
     grid_id: str | None = None
     community_id: str | None = None
     category: str | None = None
+    sector: str | None = None
     severity: str | None = None
     ledger_status: str | None = None
     geofence_status: str | None = None
@@ -31,6 +34,29 @@ class HazardFilter:
     reported_to: datetime | None = None
     bbox: tuple[float, float, float, float] | None = None
     """west, south, east, north (WGS-84)."""
+    photo_flag: str | None = None
+    """A photo check flag, ``rejected``, ``reused`` or ``any`` of them."""
+
+
+PHOTO_FLAGS = ("taken_far_from_reported_point", "taken_long_before_report",
+               "exif_gps_unreadable", "exif_time_unreadable")  # fmt: skip
+PhotoFlagFilter = StrEnum(  # type: ignore[misc]
+    "PhotoFlagFilter", [(name, name) for name in (*PHOTO_FLAGS, "rejected", "reused", "any")]
+)
+
+
+def _photo_condition(flag: str) -> Any:
+    """Hazards with a photo carrying ``flag`` (flags are a JSON list, matched as text)."""
+    flags_text = cast(col(HazardPhoto.flags), String)
+    conditions: dict[str, Any] = {name: flags_text.like(f'%"{name}"%') for name in PHOTO_FLAGS}
+    conditions["rejected"] = col(HazardPhoto.status) == "rejected"
+    conditions["reused"] = col(HazardPhoto.reused_from).is_not(None)
+    wanted = or_(*conditions.values()) if flag == "any" else conditions[flag]
+    return (
+        select(HazardPhoto.hazard_id)
+        .where(col(HazardPhoto.hazard_id) == col(Hazard.doc_id), wanted)
+        .exists()
+    )
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -58,10 +84,16 @@ def filtered(f: HazardFilter, within: set[str] | None, *, columns: bool = False)
     """The SELECT of hazards matching ``f`` inside the caller's jurisdiction; of the map
     columns only when ``columns``."""
     what = [getattr(Hazard, name) for name in MAP_COLUMNS] if columns else [Hazard]
-    query = select(*what).where(col(Hazard.deleted).is_(False))
+    return where_matching(select(*what), f, within)
+
+
+def where_matching(query: Any, f: HazardFilter, within: set[str] | None) -> Any:
+    """``query`` (of hazards, or joined to them) narrowed to the hazards ``f`` matches."""
+    query = query.where(col(Hazard.deleted).is_(False))
     if within is not None:
         query = query.where(col(Hazard.grid_id).in_(within))
     equal = {"grid_id": f.grid_id, "category": f.category, "severity": f.severity,
+             "sector": f.sector,
              "ledger_status": f.ledger_status, "geofence_status": f.geofence_status}  # fmt: skip
     for name, value in equal.items():
         if value is not None:
@@ -83,6 +115,8 @@ def filtered(f: HazardFilter, within: set[str] | None, *, columns: bool = False)
         query = query.where(
             col(Hazard.lon).between(west, east), col(Hazard.lat).between(south, north)
         )
+    if f.photo_flag is not None:
+        query = query.where(_photo_condition(f.photo_flag))
     return query
 
 

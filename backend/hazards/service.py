@@ -50,6 +50,7 @@ def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:
         "author": _text(doc, "author", 128) or "",
         "title": _text(doc, "title", 200),
         "category": _text(doc, "category", 32),
+        "sector": _text(doc, "sector", 32),
         "severity": _text(doc, "severity", 16),
         "valid": check.valid,
         "errors": [dict(e) for e in check.errors],

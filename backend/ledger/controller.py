@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -22,6 +22,7 @@ from backend.ledger.models import LedgerEntryRead
 from backend.ledger.workflow import LedgerEvent
 from backend.runtime import Runtime
 
+END_OF_DAY = time(23, 59, 59)
 supervisors = require_role(Role.admin, Role.street_supervisor, Role.community_supervisor)
 
 
@@ -29,7 +30,10 @@ class Assignment(BaseModel):
     responsible_person: str = Field(min_length=1, max_length=200)
     responsible_unit: str | None = Field(default=None, max_length=200)
     measures: str = Field(min_length=1, max_length=2000)
-    deadline: AwareDatetime
+    deadline: AwareDatetime | date = Field(
+        description="A moment with its offset, or a day: the end of that day in the "
+        "street's time zone (整改期限)."
+    )
 
 
 class Decision(BaseModel):
@@ -87,7 +91,9 @@ class LedgerController(Controller):
         assignment = None
         if data.assignment is not None:
             assignment = data.assignment.model_dump(exclude_none=True)
-            deadline: datetime = data.assignment.deadline
+            deadline = data.assignment.deadline
+            if not isinstance(deadline, datetime):
+                deadline = datetime.combine(deadline, END_OF_DAY, runtime.time_zone)
             assignment["deadline"] = deadline.isoformat(timespec="seconds")
         entry = await service.transition(
             session, runtime.couch, hazard, account, data.event,

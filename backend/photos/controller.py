@@ -15,10 +15,10 @@ from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.errors import NotFound
 from backend.hazards.access import visible_hazard
-from backend.hazards.models import Hazard
 from backend.photos.models import HazardPhoto, HazardPhotoRead
 from backend.photos.service import hazard_photos
 from backend.photos.storage import KINDS
+from backend.replication.models import SyncedDocument
 from backend.runtime import Runtime
 
 YEAR = 365 * 24 * 3600
@@ -55,7 +55,8 @@ class PhotoController(Controller):
             select(HazardPhoto.hazard_id).where(HazardPhoto.sha256 == sha256)
         )).all()  # fmt: skip
         within = await jurisdiction_grid_ids(session, account)
-        query = select(Hazard.grid_id).where(col(Hazard.doc_id).in_(owners))
+        # the documents carrying it: hazards and rectification reports
+        query = select(SyncedDocument.grid_id).where(col(SyncedDocument.doc_id).in_(owners))
         grids = set((await session.exec(query)).all())
         if not grids or (within is not None and not grids & within):
             raise NotFound("no such photo")

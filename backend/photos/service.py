@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.photos.models import HazardPhoto, HazardPhotoRead, PhotoStatus
+from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 
 
@@ -65,8 +67,17 @@ def photo_summary(rows: Sequence[HazardPhoto]) -> list[dict[str, Any]]:
 
 
 async def hazard_photos(session: AsyncSession, hazard_id: str) -> list[HazardPhotoRead]:
-    query = select(HazardPhoto).where(HazardPhoto.hazard_id == hazard_id)
-    rows = (await session.exec(query.order_by(col(HazardPhoto.name)))).all()
+    """The hazard's own photos, then those of the rectification reports about it (their
+    ``hazard_id`` is the report carrying them)."""
+    reports = select(SyncedDocument.doc_id).where(
+        SyncedDocument.refers_to == hazard_id, col(SyncedDocument.deleted).is_(False)
+    )
+    query = select(HazardPhoto).where(
+        or_(col(HazardPhoto.hazard_id) == hazard_id, col(HazardPhoto.hazard_id).in_(reports))
+    )
+    carrier = col(HazardPhoto.hazard_id)
+    order = (carrier != hazard_id, carrier, col(HazardPhoto.name))
+    rows = (await session.exec(query.order_by(*order))).all()
     out = []
     for row in rows:
         read = HazardPhotoRead.model_validate(row, from_attributes=True)

@@ -29,6 +29,7 @@ from backend.photos.processing import (
 )
 from backend.photos.service import photo_summary
 from backend.photos.storage import MediaStore
+from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 from sync.couch import Conflict, CouchClient, CouchError, PayloadTooLarge
 from sync.verdicts import verdict_id
@@ -127,7 +128,7 @@ class PhotoWorker:
             return
         row.status, row.reason = PhotoStatus.processed, None
         flags = [] if sha == row.declared_sha256 else ["sha256_differs_from_report"]
-        hazard = await session.get(Hazard, row.hazard_id)
+        hazard = await _hazard_of(session, row.hazard_id)
         exif = ExifFacts(photo.taken_at, photo.exif_lat, photo.exif_lon, None, photo.exif_gps,
                          "ok" if photo.taken_at else "absent")  # fmt: skip
         reported = None
@@ -171,6 +172,17 @@ class PhotoWorker:
             except Conflict:
                 continue
             return
+
+
+async def _hazard_of(session: AsyncSession, carrier_id: str) -> Hazard | None:
+    """The hazard a photo shows: the carrying hazard, or the one a rectification report
+    is about (its photo should be taken at the hazard's place)."""
+    hazard = await session.get(Hazard, carrier_id)
+    if hazard is None:
+        carrier = await session.get(SyncedDocument, carrier_id)
+        if carrier is not None and carrier.refers_to:
+            hazard = await session.get(Hazard, carrier.refers_to)
+    return hazard
 
 
 async def _reused_from(session: AsyncSession, row: HazardPhoto, photo: Photo) -> str | None:

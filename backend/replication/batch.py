@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import Hazard
+from backend.inspections.models import Inspection
 from backend.photos.models import HazardPhoto
 from backend.replication.models import SyncedDocument
 from geo.geofence import GeofenceResult
@@ -22,6 +23,7 @@ from geo.geofence import GeofenceResult
 class ProjectionBatch:
     documents: dict[str, SyncedDocument] = field(default_factory=dict)
     hazards: dict[str, Hazard] = field(default_factory=dict)
+    inspections: dict[str, Inspection] = field(default_factory=dict)
     photos: dict[str, dict[str, HazardPhoto]] = field(default_factory=dict)
     """Photo rows of each hazard of the batch, by attachment name."""
     db: str = ""
@@ -37,6 +39,7 @@ class ProjectionBatch:
             select(SyncedDocument).where(col(SyncedDocument.doc_id).in_(ids))
         )
         hazards = await session.exec(select(Hazard).where(col(Hazard.doc_id).in_(ids)))
+        inspections = await session.exec(select(Inspection).where(col(Inspection.doc_id).in_(ids)))
         photos: dict[str, dict[str, HazardPhoto]] = {}
         rows = await session.exec(select(HazardPhoto).where(col(HazardPhoto.hazard_id).in_(ids)))
         for row in rows.all():
@@ -44,5 +47,6 @@ class ProjectionBatch:
         return cls(
             documents={d.doc_id: d for d in documents.all()},
             hazards={h.doc_id: h for h in hazards.all()},
+            inspections={i.doc_id: i for i in inspections.all()},
             photos=photos,
         )

@@ -21,10 +21,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.audit.service import record_many
 from backend.database import unit_of_work
 from backend.grids.fence import active_version_id, fence_documents, load_grid_index
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
+from backend.inspections.service import mark_inspection_deleted, project_inspection
 from backend.photos.service import photo_summary, sync_hazard_photos
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import register_deletion, register_document
@@ -52,11 +54,23 @@ async def _project_hazard(
     doc_id = str(check.doc["_id"])
     stored, fence = batch.hazards.get(doc_id), batch.fences.get(doc_id)
     batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check, fence)
+    _project_photos(session, batch, check)
+
+
+def _project_photos(session: AsyncSession, batch: ProjectionBatch, check: SchemaCheck) -> None:
+    """Photo rows of a hazard or a rectification report: the worker processes them."""
+    doc_id = str(check.doc["_id"])
     if check.valid:
         rows = sync_hazard_photos(
             session, batch.db, doc_id, check.doc, batch.photos.get(doc_id, {})
         )
         batch.photos[doc_id] = {row.name: row for row in rows}
+
+
+async def _project_report(
+    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
+) -> None:
+    _project_photos(session, batch, check)
 
 
 def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
@@ -65,8 +79,29 @@ def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, r
         mark_hazard_deleted(session, stored, rev)
 
 
-HANDLERS: dict[str, Handler] = {"hazard": _project_hazard}
-DELETERS: dict[str, Deleter] = {"hazard": _delete_hazard}
+async def _project_inspection(
+    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
+) -> None:
+    doc_id = str(check.doc["_id"])
+    stored, fence = batch.inspections.get(doc_id), batch.fences.get(doc_id)
+    batch.inspections[doc_id] = project_inspection(session, stored, grid_id, rev, check, fence)
+
+
+def _delete_inspection(
+    session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str
+) -> None:
+    stored = batch.inspections.get(doc_id)
+    if stored is not None:
+        mark_inspection_deleted(stored, rev)
+        session.add(stored)
+
+
+HANDLERS: dict[str, Handler] = {
+    "hazard": _project_hazard,
+    "inspection": _project_inspection,
+    "rectification_report": _project_report,
+}
+DELETERS: dict[str, Deleter] = {"hazard": _delete_hazard, "inspection": _delete_inspection}
 
 
 class HandlerFailed(RuntimeError):
@@ -146,6 +181,7 @@ class SqlChangeSink:
             # A document SQL has never seen most likely has no verdict yet either.
             fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
             await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
+            await record_many(session, [_verdict_audit(v) for v in verdicts])
             await save_checkpoint(session, db, last_seq)
 
     async def _apply_change(
@@ -187,6 +223,7 @@ class SqlChangeSink:
             except Exception as exc:
                 batch.documents.pop(change.id, None)
                 batch.hazards.pop(change.id, None)
+                batch.inspections.pop(change.id, None)
                 await self._failed(session, db, change.id, rev, exc)
                 return None
         if received_at is None:
@@ -221,6 +258,21 @@ def _refusal(doc_id: str, doc: dict[str, Any]) -> str | None:
     if len(doc_id) > MAX_DOC_ID:
         return f"document id longer than {MAX_DOC_ID}"
     return None
+
+
+def _verdict_audit(verdict: JsonObject) -> dict[str, Any]:
+    """The audit trail's line for a verdict: what was decided about which revision."""
+    schema, fence = verdict["schema"], verdict.get("geofence") or {}
+    parts = ["valid" if schema["valid"] else f"invalid ({len(schema['errors'])} errors)"]
+    if fence:
+        parts.append(f"geofence {fence['status']}")
+    details = {"rev": verdict["target_rev"], "type": verdict["target_type"],
+               "grid_id": verdict["grid_id"], "errors": schema["errors"][:5]}  # fmt: skip
+    if fence.get("suggested_grid_id"):
+        details["suggested_grid_id"] = fence["suggested_grid_id"]
+    return {"at": utcnow(), "actor": "system:follower", "action": "verdict",
+            "target": str(verdict["target_id"])[:300], "reason": ", ".join(parts),
+            "details": details}  # fmt: skip
 
 
 def _verdict_extras(batch: ProjectionBatch, doc_id: str) -> dict[str, Any]:

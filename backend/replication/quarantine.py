@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.audit.service import record
 from backend.replication.models import QuarantinedChange
 from sync.contract import ErrorDetail
 
@@ -36,6 +37,7 @@ async def quarantine(
             errors=[{"path": e["path"], "message": e["message"]} for e in errors],
         )
     )
+    record(session, "system:follower", "quarantine", doc_id, reason=reason, db=db, rev=rev[:64])
     await session.flush()
 
 

@@ -12,8 +12,9 @@ from PIL import Image
 from backend.app import create_app
 from backend.photos.processing import sha256_of
 from backend.settings import Settings
+from backend.sqltypes import utcnow
 from sync.devserver import DevCouch
-from tests.helpers import eventually, hazard_doc
+from tests.helpers import eventually, hazard_doc, inspection_doc
 from tests.integration.harness import get_json, running_app, sign_in_as, tablet
 
 PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/api/auth/login")}
@@ -43,8 +44,13 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
         doc["photos"] = [{"name": "p.jpg", "sha256": sha256_of(data)}]
         doc["_attachments"] = {"p.jpg": {"content_type": "image/jpeg",
                                          "data": base64.b64encode(data).decode()}}  # fmt: skip
+        visit = inspection_doc(device_id=cred.device_id, author=cred.couch_user,
+                               grid_id="donghu-01", kind="hazard_inspection",
+                               started_at=utcnow().isoformat(), site={
+                                   "name": "donghu market", "sector": "crowded_place"})  # fmt: skip
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, doc)
+            await device.put_doc(cred.database, visit)
 
         async def processed() -> Any:
             response = await client.get(f"/api/hazards/{doc['_id']}/photos")
@@ -54,6 +60,17 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             processed, lambda rows: bool(rows) and rows[0]["status"] == "processed", within=20
         )
         versions = await get_json(client, "/api/boundaries")
+        site = [{"grid_id": "donghu-01", "name": "donghu market", "sector": "crowded_place"}]
+        assert (await client.post("/api/sites", json=site)).status_code == 201
+        decision = await client.post(f"/api/hazards/{doc['_id']}/ledger", json={
+            "event": "reviewed"}, headers={"If-Match": '"ledger-0"'})  # fmt: skip
+        assert decision.status_code == 201
+
+        def visited(report: Any) -> bool:
+            rows = [p for p in report["places"] if p["place_id"] == "donghu-01"]
+            return any(p["kind"] == "hazard_inspection" and p["inspections"] for p in rows)
+
+        await eventually(lambda: get_json(client, "/api/coverage"), visited)
         hazard, sha, version = doc["_id"], photo["sha256"], versions[0]["id"]
 
         await sign_in_as(client, "xixi", runtime.demo_accounts["xixi"])
@@ -90,6 +107,20 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             ("GET", "/api/audit"): ("GET", "/api/audit", None, {403}),
             ("GET", "/api/sync/conflicts"): ("GET", "/api/sync/conflicts", None, {403}),
             ("GET", "/api/sync/quarantine"): ("GET", "/api/sync/quarantine", None, {403}),
+            ("GET", "/api/sites"): ("GET", "/api/sites?grid_id=donghu-01", None, {200}),
+            ("POST", "/api/sites"): ("POST", "/api/sites", [{"grid_id": "donghu-01",
+                                     "name": "x", "sector": "gas"}], {404}),
+            ("GET", "/api/coverage"): ("GET", "/api/coverage", None, {200}),
+            ("GET", "/api/coverage/csv"): ("GET", "/api/coverage/csv", None, {200}),
+            ("GET", "/api/scorecard"): ("GET", "/api/scorecard", None, {200}),
+            ("GET", "/api/scorecard/csv"): ("GET", "/api/scorecard/csv", None, {200}),
+            ("GET", "/api/exports/hazards.csv"):
+                ("GET", "/api/exports/hazards.csv?grid_id=donghu-01", None, {200}),
+            ("GET", "/api/exports/hazards.geojson"):
+                ("GET", "/api/exports/hazards.geojson", None, {200}),
+            ("GET", "/api/exports/ledger.csv"): ("GET", "/api/exports/ledger.csv", None, {200}),
+            ("GET", "/api/exports/ledger.geojson"):
+                ("GET", "/api/exports/ledger.geojson", None, {200}),
         }  # fmt: skip
         answers = {}
         for route, (method, path, body, _) in expected.items():

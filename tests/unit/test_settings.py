@@ -63,3 +63,17 @@ def test_a_bad_port_is_named(tmp_path: Path) -> None:
 def test_unsupported_database_urls_say_what_to_use(url: str, message: str) -> None:
     with pytest.raises(DatabaseUrlError, match=re.escape(message)):
         check_database_url(url)
+
+
+def test_the_street_time_zone_and_coverage_rules_are_checked(tmp_path: Path) -> None:
+    env = {"VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(env).time_zone.key == "Asia/Shanghai"
+    assert Settings.from_env({**env, "STREET_TIME_ZONE": "Asia/Urumqi"}).time_zone.key \
+        == "Asia/Urumqi"  # fmt: skip
+    rules = '[{"kind": "patrol", "level": "grid", "every_days": 3}]'
+    assert [r.every_days for r in Settings.from_env({**env, "COVERAGE_RULES": rules})
+            .coverage_rules] == [3]  # fmt: skip
+    with pytest.raises(SettingsError, match="STREET_TIME_ZONE='Mars/Olympus'"):
+        Settings.from_env({**env, "STREET_TIME_ZONE": "Mars/Olympus"})
+    with pytest.raises(SettingsError, match="COVERAGE_RULES: rule 0: kind"):
+        Settings.from_env({**env, "COVERAGE_RULES": rules.replace("patrol", "nap")})

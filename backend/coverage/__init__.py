@@ -1,0 +1,1 @@
+"""Coverage of grids by inspections and the grid-worker scorecard."""

@@ -1,0 +1,1 @@
+"""Streamed exports: CSV for Excel and GeoJSON for GIS tools."""

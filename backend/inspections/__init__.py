@@ -1,0 +1,1 @@
+"""Inspections synced from the field."""

@@ -1,0 +1,1 @@
+"""The register of sites grid workers inspect, high-risk ones above all."""
