@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from backend import errors
+from backend.accounts.admin_controller import AccountController
 from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
 from backend.audit.controller import AuditController
@@ -14,6 +15,7 @@ from backend.boundaries.controller import BoundaryController
 from backend.coverage.controller import CoverageController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
+from backend.etag import ETagMiddleware
 from backend.exports.controller import ExportController
 from backend.grids.controller import GridController
 from backend.hazards.controller import HazardController
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[auth.on_app_init],
         route_handlers=[
             AuthController,
+            AccountController,
             health,
             ready,
             GridController,
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "account": Provide(provide_account, sync_to_thread=False),
         },
         lifespan=[runtime],
+        middleware=[ETagMiddleware()],
         exception_handlers=errors.handlers,
         openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),
         debug=False,

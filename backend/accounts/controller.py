@@ -15,6 +15,7 @@ from backend.accounts.auth import TOKEN_LIFETIME
 from backend.accounts.models import Account, AccountRead
 from backend.accounts.service import authenticate
 from backend.errors import DomainError
+from backend.openapi_examples import example_config
 
 
 class Unauthenticated(DomainError):
@@ -23,6 +24,9 @@ class Unauthenticated(DomainError):
 
 
 class Login(BaseModel):
+    model_config = example_config(
+        {"username": "donghu", "password": "the password you were given"})  # fmt: skip
+
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 

@@ -60,16 +60,21 @@ async def jurisdiction_grid_ids(session: AsyncSession, account: Account) -> set[
     """Grids the account may see; ``None`` means every grid (admins)."""
     if account.role == Role.admin:
         return None
-    places = (await session.exec(select(Place.id, Place.parent_id, Place.kind))).all()
-    children: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
-    for place_id, parent_id, kind in places:
-        children[parent_id].append((place_id, kind))
-    grids: set[str] = set()
-    stack = [account.place_id]
-    kinds = {place_id: kind for place_id, _, kind in places}
+    kinds = dict((await session.exec(select(Place.id, Place.kind))).all())
+    return {p for p in await places_under(session, account.place_id) if kinds[p] == "grid"}
+
+
+async def places_under(session: AsyncSession, place_id: str | None) -> set[str]:
+    """The place and every place below it."""
+    places = (await session.exec(select(Place.id, Place.parent_id))).all()
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for child, parent in places:
+        children[parent].append(child)
+    found: set[str] = set()
+    stack = [place_id] if place_id is not None else []
     while stack:
         current = stack.pop()
-        if current is not None and kinds.get(current) == "grid":
-            grids.add(current)
-        stack.extend(child for child, _ in children.get(current, []) if current is not None)
-    return grids
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found & {p for p, _ in places}

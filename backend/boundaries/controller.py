@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +19,7 @@ from backend.boundaries import service
 from backend.boundaries.models import BoundaryVersionRead
 from backend.grids.fence import load_grid_index
 from backend.http_cache import cached_json
+from backend.openapi_examples import example_config
 from backend.replication.provision import provision_grids_in
 from backend.replication.verdict_refresh import refresh_hazard_verdicts
 from backend.runtime import Runtime
@@ -25,7 +27,29 @@ from backend.runtime import Runtime
 readers = require_role(Role.admin, Role.street_supervisor)
 
 
+BOUNDARY_EXAMPLE = Example(
+    summary="A street, a community and a grid (WGS-84, or set a datum property)",
+    value={"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "demo-street", "kind": "street",
+         "name_zh": "示范街道", "name_en": "Demo street"}, "geometry": {"type": "Polygon",
+         "coordinates": [[[120.15, 30.27], [120.16, 30.27], [120.16, 30.282],
+                          [120.15, 30.282], [120.15, 30.27]]]}},
+        {"type": "Feature", "properties": {"id": "donghu", "kind": "community",
+         "parent_id": "demo-street", "name_zh": "东湖社区", "name_en": "Donghu"},
+         "geometry": {"type": "Polygon", "coordinates": [[[120.15, 30.27], [120.16, 30.27],
+                      [120.16, 30.282], [120.15, 30.282], [120.15, 30.27]]]}},
+        {"type": "Feature", "properties": {"id": "donghu-01", "kind": "grid",
+         "parent_id": "donghu", "name_zh": "东湖一网格", "name_en": "Donghu grid 1"},
+         "geometry": {"type": "Polygon", "coordinates": [[[120.15, 30.27], [120.16, 30.27],
+                      [120.16, 30.282], [120.15, 30.282], [120.15, 30.27]]]}},
+    ]},
+)  # fmt: skip
+
+
 class Activation(BaseModel):
+    model_config = example_config(
+        {"force": False}, {"force": True, "reason": "先启用，缝隙下周修正"})  # fmt: skip
+
     force: bool = False
     reason: str = Field(default="", max_length=500)
 
@@ -51,7 +75,7 @@ class BoundaryController(Controller):
     @post("/", guards=[admin_only])
     async def upload(
         self,
-        data: JSONBody[dict[str, Any]],
+        data: Annotated[dict[str, Any], Body(examples=[BOUNDARY_EXAMPLE])],
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
         label: Annotated[str, QueryParameter(min_length=1, max_length=200)] = "upload",

@@ -15,16 +15,22 @@ from backend.accounts.models import Account
 from backend.audit.service import actor_of, record
 from backend.devices import service
 from backend.devices.models import DeviceRead
+from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
 
 class Registration(BaseModel):
+    model_config = example_config(
+        {"grid_id": "donghu-01", "label": "王芳的平板 Wang Fang's tablet"})  # fmt: skip
+
     grid_id: str = Field(min_length=1, max_length=64)
     device_id: str | None = Field(default=None, min_length=1, max_length=64)
     label: str = Field(default="", max_length=200)
 
 
 class Move(BaseModel):
+    model_config = example_config({"grid_id": "donghu-02"})
+
     grid_id: str = Field(min_length=1, max_length=64)
 
 

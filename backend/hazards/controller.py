@@ -8,17 +8,24 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from pydantic import AwareDatetime
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
+from backend.hazards.access import visible_hazard
 from backend.hazards.models import HazardRead, is_overdue
 from backend.hazards.query import HazardFilter, PhotoFlagFilter, encode_cursor, parse_bbox
 from backend.hazards.service import hazard_points, list_hazards
 from backend.http_cache import cached_json
+from backend.ledger.models import LedgerEntryRead
+from backend.ledger.service import history as ledger_history
 from backend.ledger.workflow import LedgerStatus
+from backend.photos.models import HazardPhotoRead
+from backend.photos.service import hazard_photos
+from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 from geo.geofence import GeofenceStatus
 
@@ -63,6 +70,17 @@ def _feature(row: dict[str, Any], now: datetime) -> dict[str, Any]:
             "geometry": {"type": "Point", "coordinates": [lon, lat]}}  # fmt: skip
 
 
+class HazardDetail(HazardRead):
+    """A hazard with everything a supervisor reviews: the document as synced, its photos
+    and their checks, the worker's rectification reports, and the ledger so far."""
+
+    doc: dict[str, Any]
+    conflict_revs: list[str]
+    photos: list[HazardPhotoRead]
+    rectification_reports: list[str]
+    history: list[LedgerEntryRead]
+
+
 class HazardController(Controller):
     path = "/api/hazards"
     tags = ("hazards",)
@@ -84,6 +102,31 @@ class HazardController(Controller):
         body = [HazardRead.model_validate(row, from_attributes=True) for row in rows]
         last = (rows[-1].received_at, rows[-1].doc_id) if rows else (utcnow(), "")
         return Response(body, headers=_next_cursor(len(rows), limit, last))
+
+    @get("/{hazard_id:str}")
+    async def detail(
+        self,
+        hazard_id: FromPath[str],
+        session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
+    ) -> HazardDetail:
+        """One hazard (404 outside the caller's jurisdiction); the ledger's ETag for
+        decisions is ``"ledger-<ledger_version>"``."""
+        hazard = await visible_hazard(session, account, hazard_id)
+        registered = await session.get(SyncedDocument, hazard_id)
+        reports = select(SyncedDocument.doc_id).where(
+            SyncedDocument.refers_to == hazard_id, col(SyncedDocument.deleted).is_(False)
+        )
+        history = await ledger_history(session, hazard_id)
+        return HazardDetail.model_validate({
+            **HazardRead.model_validate(hazard, from_attributes=True).model_dump(),
+            "doc": hazard.doc,
+            "conflict_revs": registered.conflict_revs if registered else [],
+            "photos": await hazard_photos(session, hazard_id),
+            "rectification_reports": list((await session.exec(reports.order_by(
+                col(SyncedDocument.doc_id)))).all()),
+            "history": [LedgerEntryRead.model_validate(e, from_attributes=True) for e in history],
+        })  # fmt: skip
 
     @get("/geojson")
     async def geojson(

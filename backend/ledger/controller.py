@@ -20,6 +20,7 @@ from backend.hazards.access import visible_hazard
 from backend.ledger import service
 from backend.ledger.models import LedgerEntryRead
 from backend.ledger.workflow import LedgerEvent
+from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
 END_OF_DAY = time(23, 59, 59)
@@ -37,6 +38,15 @@ class Assignment(BaseModel):
 
 
 class Decision(BaseModel):
+    model_config = example_config(
+        {"event": "reviewed", "note": "现场核实属实"},
+        {"event": "assigned", "note": "限期整改", "assignment": {
+            "responsible_person": "李经理", "responsible_unit": "东湖综合市场",
+            "measures": "清理二楼东侧出口杂物，设置禁止堆放标识。", "deadline": "2026-12-01"}},
+        {"event": "rectified_accepted",
+         "rectification_report_id": "rectification_report:demo-donghu-01:01JD30000000000000000009"},
+    )  # fmt: skip
+
     event: LedgerEvent
     note: str = Field(default="", max_length=2000)
     assignment: Assignment | None = None

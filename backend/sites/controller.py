@@ -16,6 +16,7 @@ from backend.accounts.service import jurisdiction_grid_ids
 from backend.audit.service import actor_of, record
 from backend.errors import DomainError, OutsideJurisdiction
 from backend.grids.service import list_grids
+from backend.openapi_examples import example_config
 from backend.sites.models import SiteRead
 from backend.sites.service import list_sites, upsert_sites
 
@@ -29,6 +30,11 @@ Sector = Literal[
 
 
 class SiteEntry(BaseModel):
+    model_config = example_config({
+        "grid_id": "donghu-01", "name": "东湖加油站", "sector": "gas",
+        "credit_code": "91330106MA2H0B1X7Q", "address": "东湖路 66 号",
+    })  # fmt: skip
+
     grid_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     sector: Sector

@@ -59,3 +59,31 @@ async def test_filters_pages_and_geojson_agree(
     assert bad_box.status_code == bad_cursor.status_code == 400
     assert bad_box.json()["errors"][0]["path"] == "/query/bbox"
     assert {f["properties"]["grid_id"] for f in mine["features"]} == {"donghu-01"}
+
+
+async def test_a_hazards_detail_has_its_history_and_revalidates_with_its_etag(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "xixi-01")
+        doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="xixi-01")
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, doc)
+        url = f"/api/hazards/{doc['_id']}"
+        before = await eventually(lambda: client.get(url), lambda r: r.status_code == 200)
+        unchanged = await client.get(url, headers={"If-None-Match": before.headers["etag"]})
+        reviewed = await client.post(f"{url}/ledger", json={"event": "reviewed"},
+                                     headers={"If-Match": '"ledger-0"'})  # fmt: skip
+        after = await client.get(url, headers={"If-None-Match": before.headers["etag"]})
+        missing = await client.get("/api/hazards/hazard:nobody:01JD2Z8K6Q4W5E6R7T8Y9V0H1G")
+
+    assert before.json()["doc"]["title"] == doc["title"]
+    assert before.json()["history"] == []
+    assert before.json()["photos"] == []
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    assert reviewed.status_code == 201
+    assert after.status_code == 200
+    assert [e["event"] for e in after.json()["history"]] == ["reviewed"]
+    assert after.headers["etag"] != before.headers["etag"]
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")

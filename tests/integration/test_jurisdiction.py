@@ -73,6 +73,8 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
         await eventually(lambda: get_json(client, "/api/coverage"), visited)
         hazard, sha, version = doc["_id"], photo["sha256"], versions[0]["id"]
 
+        accounts = await get_json(client, "/api/accounts")
+        donghu_id = next(a["id"] for a in accounts if a["username"] == "donghu")
         await sign_in_as(client, "xixi", runtime.demo_accounts["xixi"])
         expected: dict[tuple[str, str], tuple[str, str, Any, set[int]]] = {
             # route: (method, concrete path, body, statuses that reveal nothing)
@@ -107,6 +109,17 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             ("GET", "/api/audit"): ("GET", "/api/audit", None, {403}),
             ("GET", "/api/sync/conflicts"): ("GET", "/api/sync/conflicts", None, {403}),
             ("GET", "/api/sync/quarantine"): ("GET", "/api/sync/quarantine", None, {403}),
+            ("GET", "/api/hazards/{hazard_id:str}"):
+                ("GET", f"/api/hazards/{hazard}", None, {404}),
+            ("GET", "/api/accounts"): ("GET", "/api/accounts", None, {200}),
+            ("POST", "/api/accounts"): ("POST", "/api/accounts", {"username": "intruder",
+                "role": "grid_worker", "place_id": "donghu-01"}, {400}),
+            ("POST", "/api/accounts/{account_id:int}/disable"):
+                ("POST", f"/api/accounts/{donghu_id}/disable", None, {404}),
+            ("POST", "/api/accounts/{account_id:int}/enable"):
+                ("POST", f"/api/accounts/{donghu_id}/enable", None, {404}),
+            ("POST", "/api/accounts/{account_id:int}/password"):
+                ("POST", f"/api/accounts/{donghu_id}/password", None, {404}),
             ("GET", "/api/sites"): ("GET", "/api/sites?grid_id=donghu-01", None, {200}),
             ("POST", "/api/sites"): ("POST", "/api/sites", [{"grid_id": "donghu-01",
                                      "name": "x", "sector": "gas"}], {404}),
