@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -28,6 +28,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class UTCTimestampText(TypeDecorator[str]):
+    """A UTC timestamp column read as ISO 8601 text, skipping the datetime round trip
+    (for bulk reads that only print it). SQLite keeps ``YYYY-MM-DD HH:MM:SS.ffffff``;
+    PostgreSQL's driver hands back an aware datetime."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        return f"{str(value).replace(' ', 'T', 1)}+00:00"
 
 
 def utcnow() -> datetime:

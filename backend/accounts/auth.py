@@ -27,7 +27,8 @@ async def _account_of(
     runtime: Runtime = connection.app.state.runtime
     if not token.sub.isdigit():
         return None
-    async with unit_of_work(runtime.sessions) as session:
+    # read-only: on SQLite, signing in a request never waits for a writer
+    async with unit_of_work(runtime.sessions, read_only=True) as session:
         account = await session.get(Account, int(token.sub))
     return account if account is not None and not account.disabled else None
 

@@ -16,8 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.hazards.access import visible_hazard
-from backend.hazards.models import HazardRead, is_overdue
-from backend.hazards.query import HazardFilter, PhotoFlagFilter, encode_cursor, parse_bbox
+from backend.hazards.models import HazardRead
+from backend.hazards.query import (
+    MARKER_PROPERTIES,
+    HazardFilter,
+    PhotoFlagFilter,
+    encode_cursor,
+    parse_bbox,
+)
 from backend.hazards.service import hazard_points, list_hazards
 from backend.http_cache import cached_json
 from backend.ledger.models import LedgerEntryRead
@@ -60,14 +66,18 @@ def _next_cursor(count: int, limit: int, last: tuple[datetime, str]) -> dict[str
     return {"X-Next-Cursor": encode_cursor(*last)} if count == limit else {}
 
 
-def _feature(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    deadline, reported_at = row.pop("deadline"), row.pop("reported_at")
-    lon, lat = row.pop("lon"), row.pop("lat")
-    del row["received_at"]
-    row["overdue"] = is_overdue(row["ledger_status"], deadline, now)
-    row["reported_at"] = reported_at.isoformat() if reported_at else None
-    return {"type": "Feature", "id": row["doc_id"], "properties": row,
-            "geometry": {"type": "Point", "coordinates": [lon, lat]}}  # fmt: skip
+def _features(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """GeoJSON points of :func:`marker_columns` rows (rows without a location left out)."""
+    names = (*MARKER_PROPERTIES, "overdue", "reported_at")
+    width = len(names)
+    return [
+        {"type": "Feature", "id": row[0],
+         "properties": dict(zip(names, (*row[: width - 2], bool(row[width - 2]), row[width - 1]),
+                                strict=True)),
+         "geometry": {"type": "Point", "coordinates": [row[-2], row[-1]]}}
+        for row in rows
+        if row[-1] is not None and row[-2] is not None
+    ]  # fmt: skip
 
 
 class HazardDetail(HazardRead):
@@ -142,11 +152,9 @@ class HazardController(Controller):
         within = await jurisdiction_grid_ids(session, account)
         rows = await hazard_points(session, within=within, hazard_filter=hazard_filter,
                                    cursor=cursor, limit=limit)  # fmt: skip
-        now = utcnow()
-        last = (rows[-1]["received_at"], rows[-1]["doc_id"]) if rows else (now, "")
+        last = (datetime.fromisoformat(rows[-1][-3]), rows[-1][0]) if rows else (utcnow(), "")
         headers = _next_cursor(len(rows), limit, last)
-        features = [_feature(r, now) for r in rows if r["lat"] is not None and r["lon"] is not None]
-        body = msgspec.json.encode({"type": "FeatureCollection", "features": features})
+        body = msgspec.json.encode({"type": "FeatureCollection", "features": _features(rows)})
         response = cached_json(request, body, "application/geo+json")
         response.headers.update(headers)
         return response

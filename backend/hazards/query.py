@@ -9,14 +9,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, and_, cast, not_, or_
+from sqlalchemy import String, and_, cast, not_, or_, type_coerce
 from sqlmodel import col, select
 
 from backend.errors import DomainError
 from backend.grids.models import Place
 from backend.hazards.models import Hazard
 from backend.photos.models import HazardPhoto
-from backend.sqltypes import utcnow
+from backend.sqltypes import UTCTimestampText, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +73,29 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-MAP_COLUMNS = (
+MARKER_PROPERTIES = (
     "doc_id", "title", "grid_id", "category", "severity", "ledger_status", "geofence_status",
-    "deadline", "reported_at", "received_at", "lat", "lon",
 )  # fmt: skip
-"""What a map marker needs: no document bodies, no ORM objects."""
 
 
-def filtered(f: HazardFilter, within: set[str] | None, *, columns: bool = False) -> Any:
-    """The SELECT of hazards matching ``f`` inside the caller's jurisdiction; of the map
-    columns only when ``columns``."""
-    what = [getattr(Hazard, name) for name in MAP_COLUMNS] if columns else [Hazard]
+def marker_columns(now: datetime) -> list[Any]:
+    """What a map marker needs, as plain values: no document bodies, no ORM objects, the
+    timestamps as text and ``overdue`` computed by the database. In this order:
+    :data:`MARKER_PROPERTIES`, overdue, reported_at, received_at, lon, lat."""
+    late = and_(col(Hazard.ledger_status) == "rectifying", col(Hazard.deadline) < now)
+    return [
+        *(getattr(Hazard, name) for name in MARKER_PROPERTIES),
+        late.label("overdue"),
+        type_coerce(col(Hazard.reported_at), UTCTimestampText).label("reported_at"),
+        type_coerce(col(Hazard.received_at), UTCTimestampText).label("received_at"),
+        Hazard.lon, Hazard.lat,
+    ]  # fmt: skip
+
+
+def filtered(f: HazardFilter, within: set[str] | None, *, markers: bool = False) -> Any:
+    """The SELECT of hazards matching ``f`` inside the caller's jurisdiction; of the
+    marker columns only when ``markers``."""
+    what = marker_columns(utcnow()) if markers else [Hazard]
     return where_matching(select(*what), f, within)
 
 

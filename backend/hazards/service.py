@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.fence import wgs84_point
 from backend.hazards.models import Hazard
-from backend.hazards.query import MAP_COLUMNS, HazardFilter, after_cursor, filtered
+from backend.hazards.query import HazardFilter, after_cursor, filtered
 from backend.sqltypes import utcnow
 from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
@@ -105,8 +105,7 @@ async def hazard_points(
     hazard_filter: HazardFilter,
     cursor: str | None,
     limit: int,
-) -> list[dict[str, Any]]:
-    """The map's view of the same query: plain rows of :data:`MAP_COLUMNS`."""
-    query = after_cursor(filtered(hazard_filter, within, columns=True), cursor).limit(limit)
-    rows = (await session.exec(query)).all()
-    return [dict(zip(MAP_COLUMNS, row, strict=True)) for row in rows]
+) -> list[tuple[Any, ...]]:
+    """The map's view of the same query: rows of :func:`marker_columns`."""
+    query = after_cursor(filtered(hazard_filter, within, markers=True), cursor).limit(limit)
+    return [tuple(row) for row in (await session.exec(query)).all()]
