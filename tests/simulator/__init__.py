@@ -81,5 +81,10 @@ class Tablet:
         docs: list[dict[str, Any]] = (await self.run("list", f"--type={doc_type}"))["docs"]
         return docs
 
+    async def rectify(self, hazard_id: str, *, photos: int = 1) -> str:
+        """Write the worker's rectification report about a hazard, offline; its id."""
+        result = await self.run("rectify", f"--id={hazard_id}", f"--photos={photos}")
+        return str(result["id"])
+
     async def edit(self, doc_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         return await self.run("edit", f"--id={doc_id}", f"--set={json.dumps(changes)}")

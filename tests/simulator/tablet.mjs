@@ -8,6 +8,7 @@
 //   push | pull | sync      one-shot replication to / from / both ways with the grid database
 //   list --type T           local documents of one type
 //   edit --id ID --set JSON  change a local document (new revision)
+//   rectify --id HAZARD --photos N  write a rectification report about a hazard
 //   info                    local document count and update sequence
 import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -109,6 +110,25 @@ function inspection(opts, i) {
   };
 }
 
+function rectification(opts, hazardId, photos) {
+  const doc = {
+    ...base("rectification_report", opts),
+    hazard_id: hazardId,
+    text: "已按要求整改完毕，现场复核无误。",
+    rectified_at: isoNow(),
+    location: { lat: opts.lat, lon: opts.lon, accuracy_m: 8, provider: "gps" },
+    photos: [],
+    _attachments: {},
+  };
+  for (let p = 0; p < photos; p++) {
+    const { data, sha256 } = photo();
+    const name = `after-${p + 1}.jpg`;
+    doc.photos.push({ name, sha256, taken_at: isoNow(), content_type: "image/jpeg" });
+    doc._attachments[name] = { content_type: "image/jpeg", data };
+  }
+  return doc;
+}
+
 async function create(local, opts) {
   const docs = [];
   for (let i = 0; i < opts.hazards; i++) {
@@ -179,6 +199,9 @@ async function main() {
   } else if (command === "edit") {
     const doc = await local.get(values.id);
     result = await local.put({ ...doc, ...JSON.parse(values.set) });
+  } else if (command === "rectify") {
+    const doc = rectification(opts, values.id, opts.photos);
+    result = { ...(await local.put(doc)), id: doc._id };
   } else if (command === "info") result = await local.info();
   else throw new Error(`unknown command ${command}`);
   await local.close();
