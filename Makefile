@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck imports pytest install lock clean bench
+.PHONY: run test lint typecheck imports pytest install lock clean bench browser
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -32,8 +32,16 @@ typecheck: install
 imports: install
 	$(VENV)/bin/lint-imports
 
-pytest: install
+pytest: install browser
 	$(PY) -m pytest
+
+# Browser tests drive Debian's Chromium (never a downloaded browser), with a CJK font
+# so that Chinese labels render in screenshots.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser: /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+/usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:
+	$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES))
 
 test: lint typecheck imports pytest
 
@@ -44,6 +52,7 @@ bench: install
 	$(PY) -m tests.bench.bench_sync
 	$(PY) -m tests.bench.bench_photos
 	$(PY) -m tests.bench.bench_bbox
+	$(PY) -m tests.bench.bench_map
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:

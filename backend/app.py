@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
 
 from backend import errors
 from backend.accounts.admin_controller import AccountController
@@ -22,11 +23,14 @@ from backend.hazards.controller import HazardController
 from backend.health.controller import health, ready
 from backend.ledger.controller import LedgerController
 from backend.lifespan import runtime
+from backend.live.controller import EventController
+from backend.live.plugin import channels_plugin
 from backend.mobile_schema.controller import MobileSchemaController
 from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
 from backend.settings import Settings
 from backend.sites.controller import SiteController
+from backend.supervisor_map.controller import STATIC, SupervisorMapController, map_page
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -50,6 +54,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SiteController,
             CoverageController,
             ExportController,
+            EventController,
+            SupervisorMapController,
+            map_page,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC],
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            ),
             MobileSchemaController,
         ],
         dependencies={
@@ -58,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "account": Provide(provide_account, sync_to_thread=False),
         },
         lifespan=[runtime],
+        plugins=[channels_plugin(settings.redis_url, settings.couch_namespace)],
         middleware=[ETagMiddleware()],
         exception_handlers=errors.handlers,
         openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
+from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +26,7 @@ from backend.database import (
     unit_of_work,
 )
 from backend.demo import DemoCredentials, load_demo_street
+from backend.live.events import CHANNEL
 from backend.migrate import migrate
 from backend.photos.storage import MediaStore
 from backend.photos.worker import PhotoWorker
@@ -74,7 +77,8 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         await provision_grids(run.sessions, couch)
         run.media = MediaStore(settings.media_root)
         if settings.follower_enabled:
-            await _start_follower(run, settings, stack)
+            channels = app.plugins.get(ChannelsPlugin)
+            await _start_follower(run, settings, stack, lambda events: _publish(channels, events))
             _start_photo_worker(run, stack)
         app.state.runtime = run
         yield
@@ -100,8 +104,18 @@ async def check_couch(couch: CouchClient) -> None:
         raise StartupError(f"CouchDB at {couch.url} is not usable: {exc}") from None
 
 
-async def _start_follower(run: Runtime, settings: Settings, stack: AsyncExitStack) -> None:
-    sink = SqlChangeSink(run.sessions, run.couch, load_schemas())
+def _publish(channels: ChannelsPlugin, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        channels.publish(event, CHANNEL)
+
+
+async def _start_follower(
+    run: Runtime,
+    settings: Settings,
+    stack: AsyncExitStack,
+    publish: Callable[[list[dict[str, Any]]], None],
+) -> None:
+    sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish)
     follower = Follower(
         run.couch,
         sink,

@@ -47,6 +47,11 @@ class Settings:
     """The street's time zone: local days of deadlines and reporting periods."""
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
     """How often each kind of inspection is due (``COVERAGE_RULES``, JSON)."""
+    redis_url: str | None = None
+    """Live updates through Redis, for several app processes; in memory when unset."""
+    map_tile_url: str | None = None
+    """A tile server for the map (``https://tiles.example/{z}/{x}/{y}.png``); without
+    one the grid polygons are the base map."""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -86,6 +91,8 @@ class Settings:
             media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else None,
             time_zone=_time_zone(env.get("STREET_TIME_ZONE") or "Asia/Shanghai"),
             coverage_rules=_coverage_rules(env.get("COVERAGE_RULES", "")),
+            redis_url=env.get("REDIS_URL") or None,
+            map_tile_url=env.get("MAP_TILE_URL") or None,
         )
 
 

@@ -57,6 +57,19 @@ async def drop_postgres_database(name: str) -> None:
         await conn.close()
 
 
+@pytest.fixture
+async def postgres_settings(
+    tmp_path: Path, dev_couch: DevCouch, namespace_prefix: str
+) -> AsyncIterator[Settings]:
+    """Settings on a new PostgreSQL database: for several app processes at once."""
+    name = await create_postgres_database()
+    try:
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        yield make_settings(tmp_path, url, dev_couch, namespace_prefix)
+    finally:
+        await drop_postgres_database(name)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A new, empty database of each kind; PostgreSQL's is dropped afterwards."""

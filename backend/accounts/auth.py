@@ -24,7 +24,11 @@ Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 async def _account_of(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Account | None:
-    runtime: Runtime = connection.app.state.runtime
+    return await account_for_token(connection.app.state.runtime, token)
+
+
+async def account_for_token(runtime: Runtime, token: Token) -> Account | None:
+    """The enabled account a valid token names, if any."""
     if not token.sub.isdigit():
         return None
     # read-only: on SQLite, signing in a request never waits for a writer

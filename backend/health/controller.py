@@ -26,7 +26,8 @@ async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
         "couch": await _couch_status(runtime),
         "follower": _follower_status(runtime),
     }
-    ok = checks["sql"] == "ok" and checks["couch"] == "ok" and checks["follower"]["running"]
+    follower_ok = checks["follower"]["running"] or not checks["follower"]["enabled"]
+    ok = checks["sql"] == "ok" and checks["couch"] == "ok" and follower_ok
     body = {"status": "ok" if ok else "unavailable", **checks}
     return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
@@ -51,8 +52,10 @@ async def _couch_status(runtime: Runtime) -> str:
 def _follower_status(runtime: Runtime) -> dict[str, Any]:
     follower, task = runtime.follower, runtime.follower_task
     if follower is None or task is None:
-        return {"running": False, "lag_seconds": None, "last_error": "follower disabled"}
+        # an API-only process (FOLLOWER=off): ready without one; another process follows
+        return {"enabled": False, "running": False, "lag_seconds": None, "last_error": None}
     return {
+        "enabled": True,
         "running": not task.done(),
         "lag_seconds": round(follower.status.lag_seconds(), 3),
         "last_error": follower.status.last_error,

@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from pydantic import AwareDatetime, BaseModel, Field
@@ -20,6 +22,7 @@ from backend.hazards.access import visible_hazard
 from backend.ledger import service
 from backend.ledger.models import LedgerEntryRead
 from backend.ledger.workflow import LedgerEvent
+from backend.live.events import CHANNEL, hazard_event
 from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
@@ -114,4 +117,12 @@ class LedgerController(Controller):
         record(session, actor_of(account), f"ledger.{entry.event}", hazard_id, reason=data.note,
                seq=entry.seq, status_after=entry.status_after)  # fmt: skip
         body = LedgerEntryRead.model_validate(entry, from_attributes=True)
-        return Response(body, status_code=201, headers={"ETag": _etag(entry.seq)})
+        channels = request.app.plugins.get(ChannelsPlugin)
+        event = hazard_event(hazard, "ledger")
+        return Response(body, status_code=201, headers={"ETag": _etag(entry.seq)},
+                        background=BackgroundTask(_publish, channels, event))  # fmt: skip
+
+
+async def _publish(channels: ChannelsPlugin, event: dict[str, Any]) -> None:
+    """After the response: the decision has committed by then."""
+    channels.publish(event, CHANNEL)

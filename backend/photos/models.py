@@ -61,3 +61,7 @@ class HazardPhoto(HazardPhotoBase, table=True):
 class HazardPhotoRead(HazardPhotoBase):
     thumbnail_url: str | None = None
     screen_url: str | None = None
+    exif_lat: float | None = None
+    """Where the camera says the photo was taken (WGS-84), when it says."""
+    exif_lon: float | None = None
+    taken_at: datetime | None = None

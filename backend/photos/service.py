@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.photos.models import HazardPhoto, HazardPhotoRead, PhotoStatus
+from backend.photos.models import HazardPhoto, HazardPhotoRead, Photo, PhotoStatus
 from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
 
@@ -78,11 +78,18 @@ async def hazard_photos(session: AsyncSession, hazard_id: str) -> list[HazardPho
     carrier = col(HazardPhoto.hazard_id)
     order = (carrier != hazard_id, carrier, col(HazardPhoto.name))
     rows = (await session.exec(query.order_by(*order))).all()
+    shas = [row.sha256 for row in rows if row.sha256]
+    pictures = (await session.exec(select(Photo).where(col(Photo.sha256).in_(shas)))).all()
+    exif = {p.sha256: p for p in pictures}
     out = []
     for row in rows:
         read = HazardPhotoRead.model_validate(row, from_attributes=True)
         if row.status == PhotoStatus.processed and row.sha256:
             read.thumbnail_url = f"/api/photos/{row.sha256}/thumbnail"
             read.screen_url = f"/api/photos/{row.sha256}/screen"
+            picture = exif.get(row.sha256)
+            if picture is not None:
+                read.exif_lat, read.exif_lon = picture.exif_lat, picture.exif_lon
+                read.taken_at = picture.taken_at
         out.append(read)
     return out

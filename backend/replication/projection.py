@@ -27,6 +27,7 @@ from backend.grids.fence import active_version_id, fence_documents, load_grid_in
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.inspections.service import mark_inspection_deleted, project_inspection
+from backend.live.events import hazard_event
 from backend.photos.service import photo_summary, sync_hazard_photos
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import register_deletion, register_document
@@ -110,9 +111,15 @@ class HandlerFailed(RuntimeError):
 
 class SqlChangeSink:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], couch: CouchClient, schemas: SchemaSet
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        couch: CouchClient,
+        schemas: SchemaSet,
+        publish: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
         self.sessions = sessions
+        self.publish = publish
+        """Told of the hazards each batch changed, once the batch has committed."""
         self.couch = couch
         self.schemas = schemas
         self._grid_of_db: dict[str, str] = {}
@@ -153,6 +160,7 @@ class SqlChangeSink:
     async def _apply(
         self, db: str, changes: Sequence[Change], last_seq: Seq, *, careful: bool
     ) -> None:
+        changed: list[dict[str, Any]] = []
         async with unit_of_work(self.sessions) as session:
             grid_id = self._grid_of_db.get(db)
             if grid_id is None:
@@ -183,6 +191,11 @@ class SqlChangeSink:
             await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
             await record_many(session, [_verdict_audit(v) for v in verdicts])
             await save_checkpoint(session, db, last_seq)
+            if self.publish is not None:
+                ids = {c.id for c in changes}
+                changed = [hazard_event(h, "synced") for i, h in batch.hazards.items() if i in ids]
+        if changed and self.publish is not None:
+            self.publish(changed)
 
     async def _apply_change(
         self,

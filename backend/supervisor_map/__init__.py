@@ -1,0 +1,1 @@
+"""The supervisor map: what it needs beyond the hazard and grid APIs."""

@@ -1,0 +1,569 @@
+// The supervisor map: grids of the jurisdiction coloured by status, hazards by bbox
+// (clustered; counted per cell by the server when a view holds too many), a side panel
+// to review a hazard and decide on it, and live updates over Server-Sent Events.
+// No build step and no CDN: Leaflet and Leaflet.markercluster are vendored.
+"use strict";
+
+const TEXT = {
+  zh: {
+    app_title: "隐患地图", username: "用户名", password: "密码", sign_in: "登录", sign_out: "退出",
+    other_language: "English", all_categories: "全部类别", all_severities: "全部等级",
+    all_statuses: "全部状态", all_geofence: "全部位置核验", overdue_only: "仅逾期", from: "从", to: "至",
+    boundary_problems: "边界问题", live_on: "实时", live_off: "离线", hazards_in_view: "本视图隐患 {n} 条",
+    cat_work_safety: "安全生产", cat_fire: "消防", cat_food: "食品", cat_traffic: "交通", cat_other: "其他",
+    sev_major: "重大", sev_general: "一般",
+    st_reported: "已上报", st_under_review: "审核中", st_rejected: "已驳回", st_rectifying: "整改中",
+    st_rectified: "已整改", st_verified: "已复查", st_closed_out: "已销号", st_reopened: "重新打开",
+    gf_inside: "网格内", gf_near_edge: "靠近边界", gf_outside_within_accuracy: "界外（精度内）",
+    gf_outside: "网格外", gf_no_fix: "无定位",
+    grid: "网格", category: "类别", severity: "等级", status: "状态", reported_at: "上报时间",
+    reporter: "上报设备", geofence: "位置核验", distance: "距边界", suggested: "可能属于",
+    accuracy: "定位精度", deadline: "整改期限", responsible: "责任人", measures: "整改措施",
+    photos: "照片", history: "台账记录", decide: "处理", no_photos: "无照片", no_history: "暂无记录",
+    ev_reviewed: "受理审核", ev_rejected: "驳回", ev_assigned: "交办整改", ev_rectified_accepted: "确认整改",
+    ev_verified: "复查通过", ev_closed_out: "销号", ev_reopened: "重新打开",
+    note: "说明", responsible_person: "责任人", responsible_unit: "责任单位", report: "整改报告",
+    submit: "提交", saved: "已保存", new_hazard: "新隐患：{t}", changed_hazard: "隐患已更新：{t}",
+    overdue: "逾期", open: "未办结", not_inspected: "本周未巡查", inspected: "本周已巡查",
+    legend_major: "重大", legend_general: "一般", legend_closed: "已办结", exif_point: "照片拍摄位置",
+    reported_point: "上报位置", pending: "处理中", rejected_photo: "未通过", wrong_login: "用户名或密码错误",
+    cells_note: "隐患较多，已按区域汇总；放大查看单条。", rectification_reports: "整改报告",
+    sec_hazardous_chemicals: "危险化学品", sec_construction: "建筑施工", sec_special_equipment: "特种设备",
+    sec_crowded_place: "人员密集场所", sec_gas: "燃气", sec_industrial_trade: "工贸", sec_catering: "餐饮",
+    sec_residential: "居民住宅", sec_school: "学校", sec_other: "其他",
+  },
+  en: {
+    app_title: "Hazard map", username: "Username", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
+    other_language: "中文", all_categories: "All categories", all_severities: "All severities",
+    all_statuses: "All statuses", all_geofence: "Any geofence result", overdue_only: "Overdue only", from: "From", to: "To",
+    boundary_problems: "Boundary problems", live_on: "Live", live_off: "Offline", hazards_in_view: "{n} hazards in view",
+    cat_work_safety: "Work safety", cat_fire: "Fire", cat_food: "Food", cat_traffic: "Traffic", cat_other: "Other",
+    sev_major: "Major", sev_general: "General",
+    st_reported: "Reported", st_under_review: "Under review", st_rejected: "Rejected", st_rectifying: "Rectifying",
+    st_rectified: "Rectified", st_verified: "Verified", st_closed_out: "Closed out", st_reopened: "Reopened",
+    gf_inside: "Inside the grid", gf_near_edge: "Near the edge", gf_outside_within_accuracy: "Outside, within GPS accuracy",
+    gf_outside: "Outside the grid", gf_no_fix: "No position",
+    grid: "Grid", category: "Category", severity: "Severity", status: "Status", reported_at: "Reported",
+    reporter: "Device", geofence: "Geofence", distance: "From the edge", suggested: "Probably in",
+    accuracy: "GPS accuracy", deadline: "Deadline", responsible: "Responsible", measures: "Measures",
+    photos: "Photos", history: "Ledger", decide: "Decide", no_photos: "No photos", no_history: "Nothing yet",
+    ev_reviewed: "Review", ev_rejected: "Reject", ev_assigned: "Assign", ev_rectified_accepted: "Accept rectification",
+    ev_verified: "Verify", ev_closed_out: "Close out", ev_reopened: "Reopen",
+    note: "Note", responsible_person: "Responsible person", responsible_unit: "Responsible unit", report: "Rectification report",
+    submit: "Submit", saved: "Saved", new_hazard: "New hazard: {t}", changed_hazard: "Hazard updated: {t}",
+    overdue: "Overdue", open: "Open", not_inspected: "Not inspected this week", inspected: "Inspected this week",
+    legend_major: "Major", legend_general: "General", legend_closed: "Done", exif_point: "Where the photo was taken",
+    reported_point: "Reported point", pending: "Pending", rejected_photo: "Rejected", wrong_login: "Wrong username or password",
+    cells_note: "Many hazards: counted per area; zoom in to see each.", rectification_reports: "Rectification reports",
+    sec_hazardous_chemicals: "Hazardous chemicals", sec_construction: "Construction", sec_special_equipment: "Special equipment",
+    sec_crowded_place: "Crowded place", sec_gas: "Gas", sec_industrial_trade: "Industry and trade", sec_catering: "Catering",
+    sec_residential: "Residential", sec_school: "School", sec_other: "Other",
+  },
+};
+// Which decisions a status allows (the server's state machine decides; this only offers).
+const NEXT = {
+  reported: ["reviewed", "rejected"], under_review: ["assigned", "rejected"], rectifying: ["assigned", "rectified_accepted"],
+  rectified: ["verified", "reopened"], verified: ["closed_out", "reopened"], closed_out: ["reopened"],
+  rejected: ["reopened"], reopened: ["reviewed"],
+};
+const FILTERS = ["category", "severity", "ledger_status", "geofence_status", "overdue", "reported_from", "reported_to"];
+const POINT_LIMIT = 3000;  // above this many in view, the server counts per cell
+const DONE = new Set(["closed_out", "rejected", "verified"]);
+
+const state = {
+  lang: localStorage.getItem("lang") || (navigator.language.startsWith("zh") ? "zh" : "en"),
+  token: sessionStorage.getItem("token"), config: null, map: null, grids: null, gridLayer: null,
+  status: {}, points: null, cells: null, problems: null, focus: null, markers: new Map(),
+  events: null, load: 0, open: null,
+};
+// What the browser tests read.
+window.mapState = { ready: false, grids: 0, markers: 0, cells: 0, total: 0, mode: "", liveEvents: 0, firstRenderMs: null, errors: [] };
+const started = performance.now();
+// Where a hazard's marker is on screen (page coordinates), for the browser tests' clicks.
+window.mapView = {
+  pixelOf(id) {
+    const marker = state.markers.get(id);
+    if (!marker) return null;
+    const visible = state.points.getVisibleParent(marker) || marker;
+    const point = state.map.latLngToContainerPoint(visible.getLatLng());
+    const box = $("#map").getBoundingClientRect();
+    return { x: box.left + point.x, y: box.top + point.y, clustered: visible !== marker };
+  },
+  fit(bounds) { state.map.fitBounds(bounds); },
+};
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const t = (key, vars = {}) => (TEXT[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const when = (iso) => (iso ? new Date(iso).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: state.config?.time_zone }) : "—");
+
+function translate() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.title = t("app_title");
+  drawLegend();
+}
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    const lines = [problem.detail || problem.title || `HTTP ${status}`];
+    for (const e of problem.errors || []) lines.push(`${e.path || e.key || ""}: ${e.message}`);
+    super(lines.join("\n"));
+    this.status = status;
+  }
+}
+
+async function api(path, { method = "GET", body, headers = {}, raw = false } = {}) {
+  const response = await fetch(path, {
+    method, headers: { Authorization: `Bearer ${state.token}`, ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status === 401) { signOut(); throw new ApiError(401, { title: "sign in again" }); }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch { /* not JSON */ }
+    throw new ApiError(response.status, problem);
+  }
+  return raw ? response : response.json();
+}
+
+function filterParams() {
+  const form = $("#filters");
+  const params = new URLSearchParams();
+  for (const name of FILTERS) {
+    const input = form.elements[name];
+    const value = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value;
+    if (!value) continue;
+    if (name === "reported_from" || name === "reported_to") {
+      // local days of the street: from the start of the first to the start of the day after the last
+      const day = new Date(`${value}T00:00:00`);
+      if (name === "reported_to") day.setDate(day.getDate() + 1);
+      params.set(name, day.toISOString());
+    } else params.set(name, value);
+  }
+  return params;
+}
+
+function filtersToUrl() {
+  const url = new URL(location.href);
+  const form = $("#filters");
+  for (const name of FILTERS) {
+    const input = form.elements[name];
+    const value = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value;
+    if (value) url.searchParams.set(name, value); else url.searchParams.delete(name);
+  }
+  url.searchParams.set("lang", state.lang);
+  if (state.open) url.searchParams.set("hazard", state.open); else url.searchParams.delete("hazard");
+  history.replaceState(null, "", url);
+}
+
+function filtersFromUrl() {
+  const params = new URL(location.href).searchParams;
+  const form = $("#filters");
+  for (const name of FILTERS) {
+    const input = form.elements[name];
+    const value = params.get(name) || "";
+    if (input.type === "checkbox") input.checked = value === "true"; else input.value = value;
+  }
+  if (params.get("lang") in TEXT) state.lang = params.get("lang");
+}
+
+function matchesFilters(h) {
+  const form = $("#filters");
+  for (const name of ["category", "severity", "ledger_status", "geofence_status"]) {
+    const value = form.elements[name].value;
+    if (value && h[name] !== value) return false;
+  }
+  if (form.elements.overdue.checked && !h.overdue) return false;
+  return true;
+}
+
+// ---- grids ---------------------------------------------------------------------------
+function gridStyle(feature) {
+  const s = state.status[feature.id] || { open: 0, overdue: 0, inspections_this_week: 0 };
+  const fill = s.overdue ? "#d32f2f" : s.open ? "#f9a825" : "#43a047";
+  return {
+    color: s.inspections_this_week ? "#37474f" : "#6a1b9a", weight: s.inspections_this_week ? 1.5 : 2.5,
+    dashArray: s.inspections_this_week ? null : "6 4", fillColor: fill, fillOpacity: 0.18,
+  };
+}
+
+function gridTooltip(feature) {
+  const s = state.status[feature.id] || { open: 0, overdue: 0, inspections_this_week: 0 };
+  const name = state.lang === "zh" ? feature.properties.name_zh : feature.properties.name_en;
+  return `<b>${esc(name)}</b><br>${t("open")}: ${s.open} · ${t("overdue")}: ${s.overdue}<br>` +
+    (s.inspections_this_week ? `${t("inspected")} (${s.inspections_this_week})` : t("not_inspected"));
+}
+
+async function loadGrids() {
+  const [grids, status] = await Promise.all([api("/api/grids/geojson"), api("/api/map/grid-status")]);
+  state.grids = grids; state.status = status;
+  state.gridLayer?.remove();
+  state.labels?.clearLayers();
+  state.labels = state.labels || L.layerGroup().addTo(state.map);
+  state.gridLayer = L.geoJSON(grids, {
+    style: gridStyle, interactive: true, bubblingMouseEvents: true,
+    onEachFeature: (feature, layer) => {
+      layer.bindTooltip(() => gridTooltip(feature), { sticky: true });
+      const name = state.lang === "zh" ? feature.properties.name_zh : feature.properties.name_en;
+      const bounds = layer.getBounds();  // the name along the grid's top edge, clear of markers
+      L.marker([bounds.getNorth(), bounds.getCenter().lng], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "grid-label", html: esc(name), iconSize: [140, 18], iconAnchor: [70, -4] }),
+      }).addTo(state.labels);
+    },
+  }).addTo(state.map);
+  state.gridLayer.bringToBack();
+  window.mapState.grids = grids.features.length;
+  return grids;
+}
+
+async function refreshGridStatus() {
+  state.status = await api("/api/map/grid-status");
+  state.gridLayer?.setStyle(gridStyle);
+}
+
+async function toggleProblems(on) {
+  state.problems?.remove(); state.problems = null;
+  if (!on || !state.config.boundary_version) return;
+  const problems = await api(`/api/boundaries/${state.config.boundary_version}/problems`);
+  state.problems = L.geoJSON(problems, {
+    style: { color: "#c2185b", weight: 2, fillOpacity: 0.35, dashArray: "3 3" },
+    onEachFeature: (f, layer) => layer.bindTooltip(esc(`${f.properties.kind}: ${f.properties.message || ""}`)),
+  }).addTo(state.map);
+}
+
+// ---- hazards -------------------------------------------------------------------------
+function markerStyle(h) {
+  const done = DONE.has(h.ledger_status);
+  return {
+    radius: h.severity === "major" ? 8 : 6, weight: h.overdue ? 3 : 1.5,
+    color: h.overdue ? "#7f0000" : "#ffffff", fillOpacity: done ? 0.45 : 0.9,
+    fillColor: done ? "#78909c" : h.severity === "major" ? "#d32f2f" : "#f57c00",
+  };
+}
+
+function addMarker(h, lon, lat) {
+  const marker = L.circleMarker([lat, lon], markerStyle(h));
+  marker.hazard = h;
+  marker.bindTooltip(esc(h.title || h.doc_id || h.id));
+  marker.on("click", () => openPanel(h.doc_id || h.id));
+  state.markers.set(h.doc_id || h.id, marker);
+  return marker;
+}
+
+function bboxParam() {
+  const b = state.map.getBounds();
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+    .map((v) => v.toFixed(6)).join(",");
+}
+
+async function loadHazards() {
+  const load = ++state.load;
+  const params = filterParams();
+  params.set("bbox", bboxParam());
+  const counted = await api(`/api/map/clusters?${params}&cells=40`);
+  if (load !== state.load) return;  // the view moved on meanwhile
+  window.mapState.total = counted.total;
+  $("#count").textContent = t("hazards_in_view", { n: counted.total });
+  if (counted.total > POINT_LIMIT) drawCells(counted.cells);
+  else await drawPoints(params, load);
+  if (load !== state.load) return;
+  if (window.mapState.firstRenderMs === null) {
+    window.mapState.firstRenderMs = Math.round(performance.now() - started);
+  }
+  window.mapState.ready = true;
+}
+
+function clearHazards() {
+  state.points?.clearLayers();
+  state.cells?.clearLayers();
+  state.markers.clear();
+}
+
+function drawCells(cells) {
+  clearHazards();
+  window.mapState.mode = "cells";
+  for (const [lon, lat, count, overdue] of cells) {
+    const size = Math.round(24 + Math.min(30, Math.log10(count + 1) * 12));
+    const icon = L.divIcon({
+      className: `cell-count${overdue ? " late" : ""}`, iconSize: [size, size],
+      html: `<span style="line-height:${size - 4}px">${count >= 1000 ? `${(count / 1000).toFixed(1)}k` : count}</span>`,
+    });
+    L.marker([lat, lon], { icon, title: `${count}` }).on("click", () => state.map.setView([lat, lon], state.map.getZoom() + 2))
+      .addTo(state.cells);
+  }
+  window.mapState.cells = cells.length; window.mapState.markers = 0;
+}
+
+async function drawPoints(params, load) {
+  const markers = [];
+  let cursor = null;
+  do {
+    const page = new URLSearchParams(params);
+    page.set("limit", "3000");
+    if (cursor) page.set("cursor", cursor);
+    const response = await api(`/api/hazards/geojson?${page}`, { raw: true });
+    cursor = response.headers.get("X-Next-Cursor");
+    const collection = await response.json();
+    if (load !== state.load) return;
+    for (const f of collection.features) markers.push([f.properties, ...f.geometry.coordinates]);
+  } while (cursor);
+  clearHazards();
+  window.mapState.mode = "points";
+  state.points.addLayers(markers.map(([h, lon, lat]) => addMarker(h, lon, lat)));
+  window.mapState.markers = markers.length; window.mapState.cells = 0;
+}
+
+function onLiveHazard(h) {
+  window.mapState.liveEvents += 1;
+  const known = state.markers.get(h.id);
+  const shown = matchesFilters(h) && !h.deleted && h.lat !== null;
+  if (known) { state.points.removeLayer(known); state.markers.delete(h.id); }
+  if (shown && window.mapState.mode === "points") {
+    state.points.addLayer(addMarker({ ...h, doc_id: h.id }, h.lon, h.lat));
+    window.mapState.markers = state.markers.size;
+  } else if (shown) scheduleReload();
+  if (h.reason === "synced" && !known) toast(t("new_hazard", { t: h.title || h.id }));
+  scheduleGridStatus();
+  if (state.open === h.id && h.reason === "synced") openPanel(h.id);
+}
+
+let reloadTimer = null;
+function scheduleReload(delay = 250) { clearTimeout(reloadTimer); reloadTimer = setTimeout(() => loadHazards().catch(report), delay); }
+let statusTimer = null;
+function scheduleGridStatus() { clearTimeout(statusTimer); statusTimer = setTimeout(() => refreshGridStatus().catch(report), 500); }
+
+function toast(text) {
+  const el = $("#toast");
+  el.textContent = text; el.hidden = false;
+  clearTimeout(toast.timer); toast.timer = setTimeout(() => { el.hidden = true; }, 3500);
+}
+
+function report(error) {
+  window.mapState.errors.push(String(error.message || error));
+  toast(String(error.message || error));
+}
+
+function connectLive() {
+  state.events?.close();
+  const source = new EventSource(`/api/events?access_token=${encodeURIComponent(state.token)}`);
+  state.events = source;
+  const live = $("#live");
+  source.addEventListener("ready", () => { live.classList.add("on"); live.textContent = t("live_on"); });
+  source.addEventListener("hazard", (e) => onLiveHazard(JSON.parse(e.data)));
+  source.onerror = () => { live.classList.remove("on"); live.textContent = t("live_off"); };  // EventSource reconnects
+}
+
+// ---- the side panel ------------------------------------------------------------------
+async function openPanel(id) {
+  state.open = id; filtersToUrl();
+  const panel = $("#panel");
+  panel.hidden = false;
+  const body = $("#panel-body");
+  try {
+    const h = await api(`/api/hazards/${encodeURIComponent(id)}`);
+    if (state.open !== id) return;
+    body.innerHTML = panelHtml(h);
+    drawFocus(h);
+    bindActions(h, body);
+    loadThumbnails(body);
+  } catch (error) {
+    body.innerHTML = `<p class="error">${esc(error.message)}</p>`;
+  }
+  state.map.invalidateSize();
+}
+
+function closePanel() {
+  state.open = null; filtersToUrl();
+  $("#panel").hidden = true;
+  state.focus?.remove(); state.focus = null;
+  state.map.invalidateSize();
+}
+
+function panelHtml(h) {
+  const gridName = (id) => {
+    const f = state.grids?.features.find((g) => g.id === id);
+    return f ? (state.lang === "zh" ? f.properties.name_zh : f.properties.name_en) : id;
+  };
+  const loc = h.doc.location || {};
+  const photos = h.photos.length ? h.photos.map((p) => `<figure>
+      ${p.thumbnail_url ? `<img data-src="${esc(p.thumbnail_url)}" data-full="${esc(p.screen_url)}" alt="${esc(p.name)}">` : ""}
+      <figcaption>${esc(p.name)} · ${p.status === "processed" ? "" : esc(p.status === "pending" ? t("pending") : t("rejected_photo"))}
+      ${p.distance_m != null ? `${Math.round(p.distance_m)} m` : ""}
+      ${p.flags.map((f) => `<span class="flag">${esc(f)}</span>`).join("")}</figcaption></figure>`).join("")
+    : `<p>${t("no_photos")}</p>`;
+  const history = h.history.length ? `<ol>${h.history.map((e) => `<li>${esc(t(`ev_${e.event}`))} — ${esc(e.actor_name)}, ${when(e.at)}
+      ${e.note ? `<br><i>${esc(e.note)}</i>` : ""}
+      ${e.assignment ? `<br>${esc(e.assignment.responsible_person)}: ${esc(e.assignment.measures)} (${t("deadline")} ${when(e.assignment.deadline)})` : ""}</li>`).join("")}</ol>`
+    : `<p>${t("no_history")}</p>`;
+  const next = (NEXT[h.ledger_status] || []).map((ev) => `<button type="button" data-event="${ev}">${esc(t(`ev_${ev}`))}</button>`).join("");
+  return `<h2>${esc(h.title || h.doc_id)} ${h.overdue ? `<span class="badge overdue">${t("overdue")}</span>` : ""}</h2>
+    <dl>
+      <dt>${t("grid")}</dt><dd>${esc(gridName(h.grid_id))}</dd>
+      <dt>${t("category")}</dt><dd>${esc(t(`cat_${h.category}`))}${h.sector ? ` · ${esc(t(`sec_${h.sector}`))}` : ""}</dd>
+      <dt>${t("severity")}</dt><dd>${esc(t(`sev_${h.severity}`))}</dd>
+      <dt>${t("status")}</dt><dd data-field="status">${esc(t(`st_${h.ledger_status}`))}</dd>
+      <dt>${t("reported_at")}</dt><dd>${when(h.reported_at)}</dd>
+      <dt>${t("reporter")}</dt><dd>${esc(h.device_id)}</dd>
+      <dt>${t("geofence")}</dt><dd>${esc(t(`gf_${h.geofence_status}`))}
+        ${h.geofence_distance_m ? ` · ${t("distance")} ${Math.round(h.geofence_distance_m)} m` : ""}
+        ${h.suggested_grid_id && h.suggested_grid_id !== h.grid_id ? ` · ${t("suggested")} ${esc(gridName(h.suggested_grid_id))}` : ""}</dd>
+      <dt>${t("accuracy")}</dt><dd>${loc.accuracy_m != null ? `${loc.accuracy_m} m (${esc(loc.provider || "")})` : "—"}</dd>
+      ${h.deadline ? `<dt>${t("deadline")}</dt><dd>${when(h.deadline)}</dd>` : ""}
+      ${h.responsible_person ? `<dt>${t("responsible")}</dt><dd>${esc(h.responsible_person)} ${esc(h.responsible_unit || "")}</dd>` : ""}
+      ${h.measures ? `<dt>${t("measures")}</dt><dd>${esc(h.measures)}</dd>` : ""}
+    </dl>
+    ${h.doc.description ? `<p>${esc(h.doc.description)}</p>` : ""}
+    <h3>${t("photos")}</h3><div class="photos">${photos}</div>
+    <h3>${t("history")}</h3>${history}
+    <h3>${t("decide")}</h3><div class="actions">${next}</div>
+    <div id="decision"></div>`;
+}
+
+function drawFocus(h) {
+  state.focus?.remove();
+  const layers = [];
+  const grid = state.grids?.features.find((g) => g.id === h.grid_id);
+  if (grid) layers.push(L.geoJSON(grid, { style: { color: "#0d47a1", weight: 4, fill: false }, interactive: false }));
+  const suggested = h.suggested_grid_id && state.grids?.features.find((g) => g.id === h.suggested_grid_id);
+  if (suggested && h.suggested_grid_id !== h.grid_id) {
+    layers.push(L.geoJSON(suggested, { style: { color: "#0d47a1", weight: 2, dashArray: "6 6", fill: false }, interactive: false }));
+  }
+  if (h.lat != null) {
+    const accuracy = h.doc.location?.accuracy_m;
+    if (accuracy) layers.push(L.circle([h.lat, h.lon], { radius: accuracy, color: "#1565c0", weight: 1, fillOpacity: 0.12, interactive: false }));
+    layers.push(L.circleMarker([h.lat, h.lon], { radius: 5, color: "#0d47a1", fillColor: "#fff", fillOpacity: 1 }).bindTooltip(t("reported_point")));
+  }
+  for (const p of h.photos) {
+    if (p.exif_lat != null && p.exif_lon != null) {
+      layers.push(L.circleMarker([p.exif_lat, p.exif_lon], { radius: 5, color: "#6a1b9a", fillColor: "#ce93d8", fillOpacity: 1 }).bindTooltip(`${t("exif_point")}: ${esc(p.name)}`));
+      if (h.lat != null) layers.push(L.polyline([[h.lat, h.lon], [p.exif_lat, p.exif_lon]], { color: "#6a1b9a", dashArray: "4 4", weight: 1 }));
+    }
+  }
+  state.focus = L.layerGroup(layers).addTo(state.map);
+  if (h.lat != null && !state.map.getBounds().contains([h.lat, h.lon])) state.map.panTo([h.lat, h.lon]);
+}
+
+async function loadThumbnails(root) {
+  for (const img of root.querySelectorAll("img[data-src]")) {
+    try {
+      const response = await api(img.dataset.src, { raw: true });
+      img.src = URL.createObjectURL(await response.blob());
+      img.addEventListener("click", () => showFull(img.dataset.full));
+    } catch (error) { img.alt = error.message; }
+  }
+}
+
+async function showFull(url) {
+  const viewer = $("#viewer");
+  const response = await api(url, { raw: true });
+  $("img", viewer).src = URL.createObjectURL(await response.blob());
+  viewer.hidden = false;
+}
+
+function bindActions(h, root) {
+  root.querySelectorAll("[data-event]").forEach((button) => button.addEventListener("click", () => decisionForm(h, button.dataset.event)));
+}
+
+function decisionForm(h, event) {
+  const tomorrow = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
+  const fields = event === "assigned"
+    ? `<label>${t("responsible_person")}<input name="responsible_person" required maxlength="200"></label>
+       <label>${t("responsible_unit")}<input name="responsible_unit" maxlength="200"></label>
+       <label>${t("measures")}<textarea name="measures" required maxlength="2000"></textarea></label>
+       <label>${t("deadline")}<input type="date" name="deadline" value="${tomorrow}" required></label>`
+    : event === "rectified_accepted"
+      ? `<label>${t("report")}<select name="rectification_report_id">${h.rectification_reports.map((r) => `<option>${esc(r)}</option>`).join("")}</select></label>`
+      : "";
+  const container = $("#decision");
+  container.innerHTML = `<form data-form="${event}"><strong>${esc(t(`ev_${event}`))}</strong>${fields}
+    <label>${t("note")}<textarea name="note" maxlength="2000"></textarea></label>
+    <button type="submit">${t("submit")}</button><p class="error" role="alert"></p></form>`;
+  const form = $("form", container);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const body = { event, note: data.note || "" };
+    if (event === "assigned") {
+      body.assignment = { responsible_person: data.responsible_person, measures: data.measures, deadline: data.deadline };
+      if (data.responsible_unit) body.assignment.responsible_unit = data.responsible_unit;
+    }
+    if (event === "rectified_accepted") body.rectification_report_id = data.rectification_report_id || null;
+    try {
+      await api(`/api/hazards/${encodeURIComponent(h.doc_id)}/ledger`, {
+        method: "POST", body, headers: { "If-Match": `"ledger-${h.ledger_version}"` },
+      });
+      toast(t("saved"));
+      await openPanel(h.doc_id);
+    } catch (error) {
+      $(".error", form).textContent = error.message;
+    }
+  });
+}
+
+// ---- start ---------------------------------------------------------------------------
+function drawLegend() {
+  $("#legend").innerHTML = `<i style="background:#d32f2f"></i>${t("legend_major")}<i style="background:#f57c00"></i>${t("legend_general")}` +
+    `<i style="background:#78909c"></i>${t("legend_closed")}<i style="background:#fff;border:3px solid #7f0000"></i>${t("overdue")}`;
+}
+
+function signOut() {
+  sessionStorage.removeItem("token"); state.token = null;
+  state.events?.close();
+  location.replace(location.pathname);
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.target;
+  const response = await fetch("/api/auth/login", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: form.username.value, password: form.password.value }),
+  });
+  if (!response.ok) { $("#login-error").textContent = t("wrong_login"); return; }
+  state.token = (await response.json()).access_token;
+  sessionStorage.setItem("token", state.token);
+  $("#login").hidden = true;
+  await start();
+}
+
+async function start() {
+  $("#bar").hidden = false; $("#main").hidden = false;
+  state.config = await api("/api/map/config");
+  $("#problems-toggle").parentElement.hidden = !state.config.boundary_problems;
+  state.map = L.map("map", { preferCanvas: true, zoomControl: true, minZoom: 3, maxZoom: 20 });
+  if (state.config.tile_url) L.tileLayer(state.config.tile_url, { maxZoom: 20 }).addTo(state.map);
+  state.points = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 19, maxClusterRadius: 50 }).addTo(state.map);
+  state.cells = L.layerGroup().addTo(state.map);
+  const grids = await loadGrids();
+  if (grids.features.length) state.map.fitBounds(L.geoJSON(grids).getBounds(), { padding: [10, 10] });
+  else state.map.setView([30.27, 120.15], 13);
+  state.map.on("moveend", () => scheduleReload(150));
+  await loadHazards();
+  connectLive();
+  const wanted = new URL(location.href).searchParams.get("hazard");
+  if (wanted) openPanel(wanted);
+}
+
+function init() {
+  filtersFromUrl();
+  translate();
+  document.querySelectorAll(".lang-switch").forEach((b) => b.addEventListener("click", () => {
+    state.lang = state.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("lang", state.lang);
+    translate();
+    if (state.map) { filtersToUrl(); loadGrids().catch(report); if (state.open) openPanel(state.open); }
+  }));
+  $("#login").addEventListener("submit", (e) => signIn(e).catch(report));
+  $("#sign-out").addEventListener("click", signOut);
+  $("#filters").addEventListener("change", () => { filtersToUrl(); scheduleReload(0); });
+  $("#problems-toggle").addEventListener("change", (e) => toggleProblems(e.target.checked).catch(report));
+  $("#panel-close").addEventListener("click", closePanel);
+  $("#viewer").addEventListener("click", () => { $("#viewer").hidden = true; });
+  if (state.token) start().catch(report);
+  else $("#login").hidden = false;
+}
+
+init();

@@ -1,0 +1,109 @@
+"""Live updates across processes: one process follows CouchDB, another serves the event
+stream, Redis carries the events between them; each supervisor hears only of their own
+jurisdiction's hazards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from backend.settings import Settings
+from sync.couch import CouchClient
+from sync.devserver import DevCouch
+from tests.browser.harness import Served, served
+from tests.helpers import hazard_doc
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+async def _events(base_url: str, token: str) -> AsyncIterator[dict[str, Any]]:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5, read=30)) as client,
+        client.stream(
+            "GET",
+            "/api/events",
+            params={"access_token": token},
+            headers={"Accept-Encoding": "identity"},
+        ) as response,  # fmt: skip
+    ):
+        assert response.status_code == 200, await response.aread()
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                yield {"event": event, **json.loads(line.split(":", 1)[1])}
+
+
+async def _collect(stream: AsyncIterator[dict[str, Any]], into: list[dict[str, Any]]) -> None:
+    async for event in stream:
+        into.append(event)
+
+
+async def _until(condition: Callable[[], bool], within: float = 30) -> None:
+    for _ in range(int(within * 10)):
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _register(app: Served, token: str, grid_id: str) -> dict[str, str]:
+    response = await app.call("POST", "/api/devices", token, json={"grid_id": grid_id})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_events_cross_processes_through_redis_and_stay_in_their_jurisdiction(
+    postgres_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with (
+        served(postgres_settings, tmp_path / "a", REDIS_URL=REDIS_URL) as follower_process,
+        served(postgres_settings, tmp_path / "b", REDIS_URL=REDIS_URL, FOLLOWER="off") as api_only,
+    ):
+        admin = await follower_process.token(*follower_process.admin)
+        people = {"ev.donghu": "donghu", "ev.xixi": "xixi"}
+        for username, place in people.items():
+            account = {"username": username, "role": "community_supervisor", "place_id": place,
+                       "password": "events-password-1"}  # fmt: skip
+            created = await follower_process.call("POST", "/api/accounts", admin, json=account)
+            assert created.status_code == 201, created.text
+        heard: dict[str, list[dict[str, Any]]] = {name: [] for name in people}
+        listeners = [
+            asyncio.create_task(_collect(_events(api_only.base_url, await api_only.token(
+                name, "events-password-1")), heard[name]))
+            for name in people
+        ]  # fmt: skip
+        try:
+            await _until(lambda: all(any(e["event"] == "ready" for e in h)
+                                     for h in heard.values()))  # fmt: skip
+            written = {}
+            for grid_id in ("donghu-01", "xixi-02"):
+                cred = await _register(follower_process, admin, grid_id)
+                doc = hazard_doc(device_id=cred["device_id"], author=cred["username"],
+                                 grid_id=grid_id, title=f"live {grid_id}")  # fmt: skip
+                async with CouchClient(cred["couch_url"], cred["username"],
+                                       cred["password"]) as device:  # fmt: skip
+                    await device.put_doc(cred["database"], doc)
+                written[grid_id] = doc["_id"]
+            await _until(lambda: all(any(e["event"] == "hazard" for e in h)
+                                     for h in heard.values()))  # fmt: skip
+        finally:
+            for task in listeners:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    donghu = [e for e in heard["ev.donghu"] if e["event"] == "hazard"]
+    xixi = [e for e in heard["ev.xixi"] if e["event"] == "hazard"]
+    assert [e["id"] for e in donghu] == [written["donghu-01"]]
+    assert [e["id"] for e in xixi] == [written["xixi-02"]]
+    assert donghu[0]["reason"] == "synced"
+    assert donghu[0]["grid_id"] == "donghu-01"
