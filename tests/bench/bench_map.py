@@ -26,7 +26,7 @@ from tests.browser.harness import chromium, served
 
 HAZARDS = int(os.environ.get("BENCH_HAZARDS", "100000"))
 ADMIN = ("bench", "bench-password-1")
-ZOOMED = (120.152, 30.271, 120.156, 30.273)
+ZOOMED = (120.153, 30.2715, 120.1545, 30.2722)
 
 
 async def _api_only(base_url: str, bbox: str) -> float:
