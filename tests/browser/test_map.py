@@ -89,6 +89,8 @@ async def test_a_supervisor_reviews_on_the_map_and_sees_new_hazards_live(
             )  # a tablet held upright
             xixi_state = await map_state(xixi)
             await xixi.screenshot(path=str(SCREENSHOTS / "map-tablet.png"))
+        target = ids["堵塞的安全出口"]
+        detail = (await app.call("GET", f"/api/hazards/{target}", admin)).json()
 
     print(f"\nlive: a hazard pushed by the tablet appeared on the map after {appeared_after:.2f} s")
     print(f"first render of the demo street: {first['firstRenderMs']} ms")
@@ -98,6 +100,8 @@ async def test_a_supervisor_reviews_on_the_map_and_sees_new_hazards_live(
     assert title.startswith("堵塞的安全出口")
     assert stale.status_code == 201
     assert "changed meanwhile" in refused
+    assert detail["responsible_person"] == "李经理"
+    assert detail["ledger_version"] == 3
     assert after["liveEvents"] > before
     assert appeared_after < 5, appeared_after  # within 2 s in practice; the machine is shared
     assert english == "Hazard map"
@@ -131,6 +135,17 @@ async def _review_with_a_stale_version(
         "document.querySelector('#decision .error').textContent.length > 0"
     )
     refused = await page.inner_text("#decision .error")
+    await page.screenshot(path=str(SCREENSHOTS / "panel-refused.png"))
+    # reload the hazard (click it again: the panel narrowed the map) and assign anew
+    spot = await page.evaluate(f"window.mapView.pixelOf({target!r})")
+    await page.mouse.click(spot["x"], spot["y"])
+    await page.wait_for_function("document.querySelectorAll('#panel-body ol li').length === 2")
+    await page.click("[data-event=assigned]")
+    await page.fill("#decision input[name=responsible_person]", "李经理")
+    await page.fill("#decision input[name=responsible_unit]", "东湖综合市场")
+    await page.fill("#decision textarea[name=measures]", "清理二楼东侧出口杂物")
+    await page.click("#decision button[type=submit]")
+    await page.wait_for_function("document.querySelectorAll('#panel-body ol li').length === 3")
     await page.screenshot(path=str(SCREENSHOTS / "panel.png"))
     return title, stale, refused
 

@@ -434,11 +434,13 @@ function drawFocus(h) {
   if (h.lat != null) {
     const accuracy = h.doc.location?.accuracy_m;
     if (accuracy) layers.push(L.circle([h.lat, h.lon], { radius: accuracy, color: "#1565c0", weight: 1, fillOpacity: 0.12, interactive: false }));
-    layers.push(L.circleMarker([h.lat, h.lon], { radius: 5, color: "#0d47a1", fillColor: "#fff", fillOpacity: 1 }).bindTooltip(t("reported_point")));
+    // not interactive: clicks go through to the hazard's own marker underneath
+    layers.push(L.circleMarker([h.lat, h.lon], { radius: 3, color: "#0d47a1", fillColor: "#fff", fillOpacity: 1, interactive: false }));
   }
   for (const p of h.photos) {
     if (p.exif_lat != null && p.exif_lon != null) {
-      layers.push(L.circleMarker([p.exif_lat, p.exif_lon], { radius: 5, color: "#6a1b9a", fillColor: "#ce93d8", fillOpacity: 1 }).bindTooltip(`${t("exif_point")}: ${esc(p.name)}`));
+      layers.push(L.circleMarker([p.exif_lat, p.exif_lon], { radius: 5, color: "#6a1b9a", fillColor: "#ce93d8", fillOpacity: 1 })
+        .bindTooltip(`${t("exif_point")}: ${esc(p.name)}`));
       if (h.lat != null) layers.push(L.polyline([[h.lat, h.lon], [p.exif_lat, p.exif_lon]], { color: "#6a1b9a", dashArray: "4 4", weight: 1 }));
     }
   }
