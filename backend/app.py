@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
@@ -13,6 +14,7 @@ from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
 from backend.audit.controller import AuditController
 from backend.boundaries.controller import BoundaryController
+from backend.couch_proxy.controller import couch_proxy
 from backend.coverage.controller import CoverageController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
@@ -30,7 +32,12 @@ from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
 from backend.settings import Settings
 from backend.sites.controller import SiteController
-from backend.supervisor_map.controller import STATIC, SupervisorMapController, map_page
+from backend.supervisor_map.controller import (
+    FIELD_APP,
+    STATIC,
+    SupervisorMapController,
+    map_page,
+)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -57,11 +64,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             SupervisorMapController,
             map_page,
+            couch_proxy,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],
                 opt={"exclude_from_auth": True},
                 include_in_schema=False,
+            ),
+            create_static_files_router(
+                path="/field",
+                directories=[FIELD_APP],
+                html_mode=True,
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+                name="field",
             ),
             MobileSchemaController,
         ],
@@ -73,6 +89,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[runtime],
         plugins=[channels_plugin(settings.redis_url, settings.couch_namespace)],
         middleware=[ETagMiddleware()],
+        # pages, scripts and JSON go out gzipped (the field app loads once over 2G);
+        # never the live streams, which must flow as written
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/"]
+        ),
         exception_handlers=errors.handlers,
         openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),
         debug=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated
 
 from litestar import Controller, get, post
@@ -43,9 +45,15 @@ class DeviceCredentials(BaseModel):
     database: str
     username: str
     password: str
+    enrol_path: str
+    """Opens the field app (/field/) set up for this tablet: the QR code's content."""
 
 
 def _credentials(runtime: Runtime, issued: service.IssuedCredentials) -> DeviceCredentials:
+    enrol = {"database": issued.database, "username": issued.couch_user,
+             "password": issued.password, "device_id": issued.device_id,
+             "grid_id": issued.grid_id}  # fmt: skip
+    token = base64.urlsafe_b64encode(json.dumps(enrol).encode()).decode().rstrip("=")
     return DeviceCredentials(
         device_id=issued.device_id,
         grid_id=issued.grid_id,
@@ -53,6 +61,7 @@ def _credentials(runtime: Runtime, issued: service.IssuedCredentials) -> DeviceC
         database=issued.database,
         username=issued.couch_user,
         password=issued.password,
+        enrol_path=f"/field/#enrol={token}",
     )
 
 

@@ -24,6 +24,8 @@ from backend.settings import Settings
 from backend.supervisor_map.service import cluster_cells, grid_status
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+FIELD_APP = STATIC.parent / "field"
+"""The grid workers' offline web app, served at /field/."""
 MIN_CELLS, MAX_CELLS = 4, 200
 
 

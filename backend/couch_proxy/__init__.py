@@ -1,0 +1,1 @@
+"""CouchDB behind the app's own origin, for browsers (the field app)."""
