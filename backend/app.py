@@ -36,6 +36,7 @@ from backend.supervisor_map.controller import (
     FIELD_APP,
     STATIC,
     SupervisorMapController,
+    devices_page,
     map_page,
 )
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             SupervisorMapController,
             map_page,
+            devices_page,
             couch_proxy,
             create_static_files_router(
                 path="/static",

@@ -58,6 +58,14 @@ async def map_page() -> Response[bytes]:
                     headers={"Cache-Control": "no-cache"})  # fmt: skip
 
 
+@get("/devices", exclude_from_auth=True, include_in_schema=False)
+async def devices_page() -> Response[bytes]:
+    """Admins register tablets here; the enrol link is shown as a QR code."""
+    body = (STATIC / "devices.html").read_bytes()
+    return Response(body, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+
 class SupervisorMapController(Controller):
     path = "/api/map"
     tags = ("map",)

@@ -209,3 +209,32 @@ async def _sync_until(page: Page, condition: str) -> None:
             return
         await page.wait_for_timeout(500)
     raise AssertionError(f"never true: {condition}")
+
+
+async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    async with served(sqlite_settings, tmp_path) as app, chromium() as browser:
+        admin_page = await browser.new_page(viewport={"width": 900, "height": 1000})
+        await admin_page.goto(f"{app.base_url}/devices")
+        await admin_page.fill("#login input[name=username]", app.admin[0])
+        await admin_page.fill("#login input[name=password]", app.admin[1])
+        await admin_page.click("#login button[type=submit]")
+        await admin_page.select_option("#register select[name=grid_id]", "donghu-03")
+        await admin_page.fill("#register input[name=label]", "王芳的平板")
+        await admin_page.click("#register button[type=submit]")
+        await admin_page.wait_for_selector("#qr svg")
+        link = await admin_page.get_attribute("#enrol-link", "href")
+        await admin_page.screenshot(path=str(SCREENSHOTS / "devices-qr.png"))
+        listed = await admin_page.inner_text("#devices")
+
+        assert link is not None
+        context, tablet = await _open_app(browser, app, {"enrol_path": link.split(app.base_url)[1]})
+        who = await tablet.inner_text("#who")
+        stored = await tablet.evaluate("JSON.parse(localStorage.getItem('field.device'))")
+        await context.close()
+
+    assert "王芳的平板" in listed
+    assert who.startswith("donghu-03")
+    assert stored["database"].endswith("grid_donghu-03")
+    assert "#" not in tablet.url  # the credentials do not stay in the address bar

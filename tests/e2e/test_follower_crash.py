@@ -57,6 +57,7 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
             return count
 
     log = tmp_path / "service.log"
+    service: subprocess.Popen[bytes] | None = None
     try:
         service = _start(settings, log)
         at_kill = await eventually(applied, lambda n: n >= 300, within=60, every=0.01)
@@ -74,6 +75,9 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
             synced = set((await conn.execute(select(col(SyncedDocument.doc_id)))).scalars())
             hazards = (await conn.execute(select(func.count()).select_from(Hazard))).scalar_one()
     finally:
+        if service is not None and service.poll() is None:  # a failed wait: no orphan left
+            service.kill()
+            service.wait(10)
         await engine.dispose()
 
     assert synced == {d["_id"] for d in docs}

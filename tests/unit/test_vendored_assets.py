@@ -22,6 +22,7 @@ VENDORED = {
         "leaflet.markercluster/dist/MarkerCluster.Default.css",
     "field/vendor/pouchdb.min.js": "pouchdb/dist/pouchdb.min.js",
     "field/vendor/ajv2020.min.js": "ajv-dist/dist/ajv2020.min.js",
+    "static/vendor/qrcode/qrcode.js": "qrcode-generator/dist/qrcode.js",
 }  # fmt: skip
 
 
@@ -36,11 +37,13 @@ def test_the_pins_are_exact() -> None:
     assert lock["node_modules/leaflet.markercluster"]["version"] == "1.5.3"
     assert lock["node_modules/pouchdb"]["version"] == "9.0.0"
     assert lock["node_modules/ajv-dist"]["version"] == "8.17.1"
+    assert lock["node_modules/qrcode-generator"]["version"] == "2.0.4"
 
 
 def test_the_pages_load_nothing_from_another_host() -> None:
     pages = ["static/map.html", "static/map.js", "static/map.css", "field/index.html",
-             "field/app.js", "field/app.css", "field/sw.js"]  # fmt: skip
+             "field/app.js", "field/app.css", "field/sw.js", "static/devices.html",
+             "static/devices.js"]  # fmt: skip
     for name in pages:
         text = (WEB / name).read_text(encoding="utf-8")
         assert not re.search(r"(src|href)=\"(https?:)?//", text), name
