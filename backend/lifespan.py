@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +32,7 @@ from backend.live.events import CHANNEL
 from backend.migrate import migrate
 from backend.photos.storage import MediaStore
 from backend.photos.worker import PhotoWorker
+from backend.replication.lease import FileLease, Lease, PostgresLease
 from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
@@ -78,8 +81,7 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         run.media = MediaStore(settings.media_root)
         if settings.follower_enabled:
             channels = app.plugins.get(ChannelsPlugin)
-            await _start_follower(run, settings, stack, lambda events: _publish(channels, events))
-            _start_photo_worker(run, stack)
+            await _start_following(run, settings, stack, lambda events: _publish(channels, events))
         app.state.runtime = run
         yield
 
@@ -109,29 +111,54 @@ def _publish(channels: ChannelsPlugin, events: list[dict[str, Any]]) -> None:
         channels.publish(event, CHANNEL)
 
 
-async def _start_follower(
+async def _start_following(
     run: Runtime,
     settings: Settings,
     stack: AsyncExitStack,
     publish: Callable[[list[dict[str, Any]]], None],
 ) -> None:
-    sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish)
-    follower = Follower(
-        run.couch,
-        sink,
-        sink,
-        batch_size=settings.follower_batch_size,
-        idle_interval=settings.follower_idle_interval,
-        max_idle=settings.follower_max_idle,
-    )
-    task = asyncio.create_task(follower.run(), name="changes-follower")
-    run.follower, run.follower_task = follower, task
+    """The follower and the photo worker, in whichever process holds the lease."""
+    lease = _lease(run, settings)
+    assert run.media is not None
+    media = run.media
+
+    def start() -> tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]:
+        sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish)
+        follower = Follower(
+            run.couch,
+            sink,
+            sink,
+            batch_size=settings.follower_batch_size,
+            idle_interval=settings.follower_idle_interval,
+            max_idle=settings.follower_max_idle,
+        )
+        worker = PhotoWorker(run.sessions, run.couch, media)
+        run.follower = follower
+
+        async def work() -> None:
+            await asyncio.gather(follower.run(), worker.run())
+
+        def stop() -> None:
+            follower.stop()
+            worker.stop()
+
+        return work, stop
+
+    task = asyncio.create_task(lease.hold(start), name="follower-lease")
+    run.lease, run.follower_task = lease, task
 
     async def stop() -> None:
-        follower.stop()
+        lease.stop()
         await task
 
     stack.push_async_callback(stop)
+
+
+def _lease(run: Runtime, settings: Settings) -> Lease:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        return PostgresLease(run.engine, settings.couch_namespace)
+    return FileLease(Path(f"{url.database}.follower-lock"))
 
 
 async def ensure_admin(
@@ -141,18 +168,6 @@ async def ensure_admin(
     async with unit_of_work(sessions) as session:
         if await find_account(session, username) is None:
             await create_account(session, username=username, password=password, role=Role.admin)
-
-
-def _start_photo_worker(run: Runtime, stack: AsyncExitStack) -> None:
-    assert run.media is not None
-    worker = PhotoWorker(run.sessions, run.couch, run.media)
-    task = asyncio.create_task(worker.run(), name="photo-worker")
-
-    async def stop() -> None:
-        worker.stop()
-        await task
-
-    stack.push_async_callback(stop)
 
 
 def print_credentials(couch_url: str, demo: DemoCredentials) -> None:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.coverage.cadence import DEFAULT_RULES, CadenceRule
 from backend.devices.service import IssuedCredentials
 from backend.photos.storage import MediaStore
+from backend.replication.lease import Lease
 from sync.couch import CouchClient
 from sync.follower import Follower
 from sync.provisioning import Namespace
@@ -32,5 +33,7 @@ class Runtime:
     demo_accounts: dict[str, str] = field(default_factory=dict)
     """Passwords of demo accounts created at this start (printed once)."""
     follower_task: asyncio.Task[None] | None = None
+    """The lease loop: following while it holds the lease, standing by otherwise."""
+    lease: Lease | None = None
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES

@@ -50,14 +50,17 @@ async def _couch_status(runtime: Runtime) -> str:
 
 
 def _follower_status(runtime: Runtime) -> dict[str, Any]:
-    follower, task = runtime.follower, runtime.follower_task
-    if follower is None or task is None:
+    task, lease = runtime.follower_task, runtime.lease
+    if task is None or lease is None:
         # an API-only process (FOLLOWER=off): ready without one; another process follows
         return {"enabled": False, "running": False, "lag_seconds": None, "last_error": None}
+    # a standby (another process holds the lease) is as ready as the leader
+    follower = runtime.follower if lease.state == "leader" else None
     return {
         "enabled": True,
+        "role": lease.state,
         "running": not task.done(),
-        "lag_seconds": round(follower.status.lag_seconds(), 3),
-        "last_error": follower.status.last_error,
-        "applied_changes": follower.status.applied_changes,
+        "lag_seconds": round(follower.status.lag_seconds(), 3) if follower else None,
+        "last_error": follower.status.last_error if follower else None,
+        "applied_changes": follower.status.applied_changes if follower else None,
     }

@@ -31,6 +31,7 @@ class Served:
     base_url: str
     log: Path
     admin: tuple[str, str]
+    process: subprocess.Popen[bytes]
 
     async def token(self, username: str, password: str) -> str:
         async with httpx.AsyncClient(base_url=self.base_url) as client:
@@ -58,7 +59,7 @@ async def served(settings: Settings, work: Path, **env: str) -> AsyncIterator[Se
     base_url = f"http://127.0.0.1:{port}"
     try:
         await _wait_ready(base_url, process, log)
-        yield Served(base_url, log, settings.bootstrap_admin)
+        yield Served(base_url, log, settings.bootstrap_admin, process)
     finally:
         process.send_signal(signal.SIGINT)
         try:
