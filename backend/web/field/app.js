@@ -171,6 +171,11 @@ function plainError(error) {
 
 async function sync() {
   if (state.syncing || !state.device) return;
+  if (!navigator.onLine) {  // no attempt without a network: say so, keep everything local
+    state.lastError = t("offline");
+    await renderSyncState();
+    return;
+  }
   state.syncing = true;
   renderSyncState(t("syncing"));
   try {
