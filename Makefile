@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
-node_modules/.installed: package-lock.json $(VENV)/.installed
+node_modules/.installed: package-lock.json sync/devpatch.py $(VENV)/.installed
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) -m sync.devpatch
 	touch $@

@@ -1,63 +1,106 @@
-"""A one-line fix to the pinned dev CouchDB, applied after ``npm ci``.
+"""Small fixes to the pinned dev CouchDB, applied after ``npm ci``.
 
-pouchdb-server 4.2.0's validation plugin overwrites the incoming document's
-``_revisions`` with the stored document's (pouchdb/pouchdb-server#419, fix proposed
-in #420, never released). With any ``validate_doc_update`` present — and every grid
-database has one — a replicated *edit* is then silently dropped: ``_bulk_docs`` with
-``new_edits=false`` answers ``[]`` and writes nothing. Apache CouchDB has no such bug;
-without this fix the dev server would stop being a faithful test double of it.
+The dev server must stay a faithful test double of Apache CouchDB; pouchdb-server 4.2.0
+is not in two places, both fixed here with the smallest change that works:
 
-The fix validates a copy that carries the stored ``_revisions`` and leaves the
-document being written untouched. ``python -m sync.devpatch`` applies it (the install
-step does); the dev server manager refuses to start an unpatched server.
+1. Its validation plugin overwrites the incoming document's ``_revisions`` with the
+   stored document's (pouchdb/pouchdb-server#419, fix proposed in #420, never released).
+   With any ``validate_doc_update`` present — and every grid database has one — a
+   replicated *edit* is silently dropped: ``_bulk_docs`` with ``new_edits=false``
+   answers ``[]`` and writes nothing. The fix validates a copy carrying the stored
+   ``_revisions`` and leaves the document being written untouched.
+2. ``DELETE /<db>`` by anyone but a server admin is refused with 401, as it should be —
+   but the refusal poisons the server's global create/delete promise chain and drops the
+   open database from its cache: the next request for any database is an unhandled
+   rejection and the whole server exits (found by the access suite: one tablet could
+   stop the dev server for everyone). Apache CouchDB answers 401 and carries on. The fix
+   keeps the chain usable after a failure and puts the database back in the cache.
+
+``python -m sync.devpatch`` applies them (the install step does); the dev server manager
+refuses to start an unpatched server.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sync.devserver import REPO_ROOT
 
-BUGGY = "newDoc._revisions = (oldDoc || {})._revisions;"
-FIXED = "newDoc = Object.assign({}, newDoc, {_revisions: (oldDoc || {})._revisions});"
-FILES = (
-    "pouchdb-validation/lib/index.js",
-    "pouchdb-validation/dist/pouchdb-validation.js",
-    "pouchdb-auth/dist/pouchdb-auth.js",
-    "pouchdb-replicator/dist/pouchdb-replicator.js",
+
+@dataclass(frozen=True)
+class Fix:
+    files: tuple[str, ...]
+    buggy: str
+    fixed: str
+
+
+FIXES = (
+    Fix(
+        files=(
+            "pouchdb-validation/lib/index.js",
+            "pouchdb-validation/dist/pouchdb-validation.js",
+            "pouchdb-auth/dist/pouchdb-auth.js",
+            "pouchdb-replicator/dist/pouchdb-replicator.js",
+        ),
+        buggy="newDoc._revisions = (oldDoc || {})._revisions;",
+        fixed="newDoc = Object.assign({}, newDoc, {_revisions: (oldDoc || {})._revisions});",
+    ),
+    Fix(
+        files=("express-pouchdb/lib/create-or-delete-dbs.js",),
+        buggy="  promiseChain = promiseChain.then(fun);\n  return promiseChain;",
+        fixed=(
+            "  var result = promiseChain.then(fun);\n"
+            "  promiseChain = result.catch(function () {});  // a failure must not poison it\n"
+            "  return result;"
+        ),
+    ),
+    Fix(
+        files=("express-pouchdb/lib/create-or-delete-dbs.js",),
+        buggy="    dbCache.delete(dbName);\n    return db.destroy(opts);",
+        fixed=(
+            "    dbCache.delete(dbName);\n"
+            "    return db.destroy(opts).catch(function (err) {\n"
+            "      dbCache.set(dbName, db);  // refused (401): the database stays open\n"
+            "      throw err;\n"
+            "    });"
+        ),
+    ),
 )
 
 
 class UnexpectedDevServer(RuntimeError):
-    """The installed files are not the ones this fix was written for."""
-
-
-def _targets(root: Path) -> list[Path]:
-    return [root / "node_modules" / name for name in FILES]
+    """The installed files are not the ones these fixes were written for."""
 
 
 def is_patched(root: Path = REPO_ROOT) -> bool:
-    return all(BUGGY not in path.read_text(encoding="utf-8") for path in _targets(root))
+    return all(
+        fix.buggy not in (root / "node_modules" / name).read_text(encoding="utf-8")
+        for fix in FIXES
+        for name in fix.files
+    )
 
 
 def apply_patch(root: Path = REPO_ROOT) -> int:
-    """Fix every file; returns how many changed. Idempotent."""
+    """Apply every fix; returns how many changed a file. Idempotent."""
     changed = 0
-    for path in _targets(root):
-        text = path.read_text(encoding="utf-8")
-        if FIXED in text and BUGGY not in text:
-            continue
-        if text.count(BUGGY) != 1:
-            raise UnexpectedDevServer(f"{path}: expected the known line once")
-        path.write_text(text.replace(BUGGY, FIXED), encoding="utf-8")
-        changed += 1
+    for fix in FIXES:
+        for name in fix.files:
+            path = root / "node_modules" / name
+            text = path.read_text(encoding="utf-8")
+            if fix.fixed in text and fix.buggy not in text:
+                continue
+            if text.count(fix.buggy) != 1:
+                raise UnexpectedDevServer(f"{path}: expected the known lines once")
+            path.write_text(text.replace(fix.buggy, fix.fixed), encoding="utf-8")
+            changed += 1
     return changed
 
 
 if __name__ == "__main__":
     try:
-        print(f"dev CouchDB: fixed {apply_patch()} file(s) (pouchdb-server#419)")
+        print(f"dev CouchDB: applied {apply_patch()} fix(es) (see sync/devpatch.py)")
     except (UnexpectedDevServer, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
