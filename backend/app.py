@@ -28,6 +28,7 @@ from backend.lifespan import runtime
 from backend.live.controller import EventController
 from backend.live.plugin import channels_plugin
 from backend.mobile_schema.controller import MobileSchemaController
+from backend.openapi_problems import document_problems
 from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
 from backend.settings import Settings
@@ -102,4 +103,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.jwt_auth = auth
+    document_problems(app)
     return app

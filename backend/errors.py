@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import PathParameter
 
 PROBLEM_JSON = "application/problem+json"
+
+RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="a row id")]
+"""An id in a path: a number beyond any row is a 400, not a database overflow."""
 
 
 class DomainError(Exception):

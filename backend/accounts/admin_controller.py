@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +19,7 @@ from backend.accounts.management import (
 from backend.accounts.models import Account, AccountRead, Role
 from backend.accounts.service import create_account
 from backend.audit.service import actor_of, record
+from backend.errors import RowId
 from backend.openapi_examples import example_config
 
 
@@ -85,7 +86,7 @@ class AccountController(Controller):
     @post("/{account_id:int}/disable")
     async def disable(
         self,
-        account_id: FromPath[int],
+        account_id: RowId,
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
     ) -> AccountState:
@@ -99,7 +100,7 @@ class AccountController(Controller):
     @post("/{account_id:int}/enable")
     async def enable(
         self,
-        account_id: FromPath[int],
+        account_id: RowId,
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
     ) -> AccountState:
@@ -112,7 +113,7 @@ class AccountController(Controller):
     @post("/{account_id:int}/password")
     async def reset(
         self,
-        account_id: FromPath[int],
+        account_id: RowId,
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
     ) -> AccountWithPassword:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.params import Body, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,8 +17,9 @@ from backend.accounts.models import Account, Role
 from backend.audit.service import actor_of, record
 from backend.boundaries import service
 from backend.boundaries.models import BoundaryVersionRead
+from backend.errors import RowId
 from backend.grids.fence import load_grid_index
-from backend.http_cache import cached_json
+from backend.http_cache import GEOJSON, cached_json
 from backend.openapi_examples import example_config
 from backend.replication.provision import provision_grids_in
 from backend.replication.verdict_refresh import refresh_hazard_verdicts
@@ -86,21 +87,26 @@ class BoundaryController(Controller):
                label=label, problems=version.problem_counts)  # fmt: skip
         return _read(version)
 
-    @get("/{version_id:int}/problems", guards=[readers])
+    @get(
+        "/{version_id:int}/problems",
+        guards=[readers],
+        media_type="application/geo+json",
+        responses=GEOJSON,
+    )
     async def problems(
         self,
-        version_id: FromPath[int],
+        version_id: RowId,
         session: NamedDependency[AsyncSession],
         request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """The validation report as GeoJSON, for the map's problem layer."""
         version = await service.get_version(session, version_id)
-        return cached_json(request, json.dumps(version.problems).encode())
+        return cached_json(request, json.dumps(version.problems).encode(), "application/geo+json")
 
     @post("/{version_id:int}/activate", guards=[admin_only], status_code=200)
     async def activate(
         self,
-        version_id: FromPath[int],
+        version_id: RowId,
         data: JSONBody[Activation],
         session: NamedDependency[AsyncSession],
         runtime: NamedDependency[Runtime],

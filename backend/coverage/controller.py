@@ -188,7 +188,7 @@ class CoverageController(Controller):
         report = await coverage(session, within, period, runtime.coverage_rules)
         return _coverage_read(report)
 
-    @get("/coverage/csv")
+    @get("/coverage/csv", media_type="text/csv")
     async def coverage_csv(
         self,
         session: NamedDependency[AsyncSession],
@@ -232,7 +232,7 @@ class CoverageController(Controller):
         rows = await scorecard(session, within, period, runtime.coverage_rules)
         return [_score_read(row) for row in rows]
 
-    @get("/scorecard/csv")
+    @get("/scorecard/csv", media_type="text/csv")
     async def scorecard_csv(
         self,
         session: NamedDependency[AsyncSession],

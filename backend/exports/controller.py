@@ -160,7 +160,7 @@ class ExportController(Controller):
     tags = ("exports",)
     dependencies = {"hazard_filter": Provide(provide_filter, sync_to_thread=False)}  # noqa: RUF012
 
-    @get("/hazards.csv")
+    @get("/hazards.csv", media_type="text/csv")
     async def hazards_csv(
         self,
         session: NamedDependency[AsyncSession],
@@ -179,7 +179,7 @@ class ExportController(Controller):
 
         return csv_response(f"hazards-{_stamp()}.csv", HAZARD_COLUMNS, rows())
 
-    @get("/hazards.geojson")
+    @get("/hazards.geojson", media_type="application/geo+json")
     async def hazards_geojson(
         self,
         session: NamedDependency[AsyncSession],
@@ -196,7 +196,7 @@ class ExportController(Controller):
 
         return _geojson(f"hazards-{_stamp()}.geojson", _feature_collection(features()))
 
-    @get("/ledger.csv")
+    @get("/ledger.csv", media_type="text/csv")
     async def ledger_csv(
         self,
         session: NamedDependency[AsyncSession],
@@ -214,7 +214,7 @@ class ExportController(Controller):
 
         return csv_response(f"ledger-{_stamp()}.csv", LEDGER_COLUMNS, rows())
 
-    @get("/ledger.geojson")
+    @get("/ledger.geojson", media_type="application/geo+json")
     async def ledger_geojson(
         self,
         session: NamedDependency[AsyncSession],

@@ -58,7 +58,7 @@ def attachment(filename: str) -> dict[str, str]:
 def csv_response(
     filename: str, header: Sequence[str], rows: AsyncIterable[Iterable[Any]]
 ) -> Stream:
-    return Stream(csv_chunks(header, rows), media_type="text/csv; charset=utf-8",
+    return Stream(csv_chunks(header, rows), media_type="text/csv",
                   headers=attachment(filename))  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from backend.accounts.service import jurisdiction_grid_ids
 from backend.grids.fence import active_version_id
 from backend.grids.models import GridRead
 from backend.grids.service import list_grids
-from backend.http_cache import cached_json
+from backend.http_cache import GEOJSON, cached_json
 
 
 class GridController(Controller):
@@ -30,7 +30,7 @@ class GridController(Controller):
         grids = await list_grids(session, within)
         return [GridRead.model_validate(g, from_attributes=True) for g in grids]
 
-    @get("/geojson")
+    @get("/geojson", media_type="application/geo+json", responses=GEOJSON)
     async def geojson(
         self,
         session: NamedDependency[AsyncSession],

@@ -25,7 +25,7 @@ from backend.hazards.query import (
     parse_bbox,
 )
 from backend.hazards.service import hazard_points, list_hazards
-from backend.http_cache import cached_json
+from backend.http_cache import GEOJSON, cached_json
 from backend.ledger.models import LedgerEntryRead
 from backend.ledger.service import history as ledger_history
 from backend.ledger.workflow import LedgerStatus
@@ -138,7 +138,7 @@ class HazardController(Controller):
             "history": [LedgerEntryRead.model_validate(e, from_attributes=True) for e in history],
         })  # fmt: skip
 
-    @get("/geojson")
+    @get("/geojson", media_type="application/geo+json", responses=GEOJSON)
     async def geojson(
         self,
         session: NamedDependency[AsyncSession],

@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
+from pydantic import BaseModel
 
 from backend.errors import NotFound
 from backend.http_cache import cached_json
@@ -17,11 +19,22 @@ SCHEMA_JSON = "application/schema+json"
 CACHE = "public, max-age=300"
 
 
+class SchemaVersion(BaseModel):
+    version: int
+    types: list[str]
+    schemas: list[str]
+
+
+class SchemaIndex(BaseModel):
+    current_version: int
+    versions: list[SchemaVersion]
+
+
 class MobileSchemaController(Controller):
     path = "/mobile-schema"
     tags = ("mobile-schema",)
 
-    @get("/")
+    @get("/", responses={200: ResponseSpec(SchemaIndex, description="versions and their files")})
     async def index(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         schemas = load_schemas()
         body = {

@@ -7,8 +7,9 @@ import asyncio
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,35 @@ async def served(settings: Settings, work: Path, **env: str) -> AsyncIterator[Se
         process.send_signal(signal.SIGINT)
         try:
             await asyncio.to_thread(process.wait, 30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def served_in_background(settings: Settings, work: Path) -> Iterator[Served]:
+    """The same server for synchronous tests (the API fuzzer drives it from hypothesis)."""
+    assert settings.bootstrap_admin is not None
+    port, log = free_port(), work / "serve.log"
+    username, password = settings.bootstrap_admin
+    environment = environment_of(settings, ADMIN_USERNAME=username, ADMIN_PASSWORD=password,
+                                 PORT=str(port), PYTHONUNBUFFERED="1",
+                                 JWT_SECRET=settings.jwt_secret)  # fmt: skip
+    process = _start(environment, log)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(450):
+            _check_running(process, log)
+            try:
+                if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        yield Served(base_url, log, settings.bootstrap_admin, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
 
