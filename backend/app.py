@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
 from backend import errors
@@ -40,6 +42,14 @@ from backend.supervisor_map.controller import (
     devices_page,
     map_page,
 )
+
+
+class RuntimePlugin(InitPluginProtocol):
+    """Adds the runtime's lifespan after the plugins registered before it."""
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.lifespan.append(runtime)
+        return app_config
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -89,8 +99,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "runtime": Provide(provide_runtime, sync_to_thread=False),
             "account": Provide(provide_account, sync_to_thread=False),
         },
-        lifespan=[runtime],
-        plugins=[channels_plugin(settings.redis_url, settings.couch_namespace)],
+        # channels first: their lifespan is entered before ours, so the follower (started in
+        # ours) never publishes to a plugin that has not started, and ours exits first
+        plugins=[channels_plugin(settings.redis_url, settings.couch_namespace), RuntimePlugin()],
         middleware=[ETagMiddleware()],
         # pages, scripts and JSON go out gzipped (the field app loads once over 2G);
         # never the live streams, which must flow as written

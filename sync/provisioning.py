@@ -12,9 +12,10 @@ from sync.doctypes import SERVER_TYPES
 GRID_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 RULES_DESIGN_ID = "_design/grid_rules"
 
-# CouchDB runs this on every write by a non-admin. Server-owned types are refused,
-# the author must be the writing user, and another author's doc can't be edited or
-# deleted. Server admins (our follower) pass.
+# CouchDB runs this on every write by a non-admin. Server-owned types — and ids with a
+# server type's prefix, whatever the type field says — are refused, the author must be
+# the writing user, and another author's doc can't be edited or deleted. Server admins
+# (our follower) pass.
 VALIDATE_DOC_UPDATE = """function (newDoc, oldDoc, userCtx, secObj) {
   var SERVER_TYPES = %(server_types)s;
   if (userCtx.roles.indexOf('_admin') !== -1) { return; }
@@ -24,6 +25,11 @@ VALIDATE_DOC_UPDATE = """function (newDoc, oldDoc, userCtx, secObj) {
   }
   if (oldDoc && oldDoc.author !== userCtx.name) {
     throw({forbidden: 'this document belongs to another author'});
+  }
+  for (var i = 0; i < SERVER_TYPES.length; i++) {  // tablets read ledger:… as decisions
+    if (newDoc._id.indexOf(SERVER_TYPES[i] + ':') === 0) {
+      throw({forbidden: 'ids starting with ' + SERVER_TYPES[i] + ': are for the server'});
+    }
   }
   if (newDoc._deleted) { return; }
   if (SERVER_TYPES.indexOf(newDoc.type) !== -1) {
