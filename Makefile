@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck imports pytest install lock clean bench browser
+.PHONY: run test lint typecheck imports pytest install lock clean bench browser faults
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,11 @@ browser: /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 	$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES))
 
 test: lint typecheck imports pytest
+
+# The fault suite again, three times in a row (CI runs it after `make test`): a fault
+# test that passes only sometimes is a finding, not noise.
+faults: install
+	for run in 1 2 3; do $(PY) -m pytest -q -p no:cacheprovider tests/faults || exit 1; done
 
 # Benchmarks (not part of `make test`); each prints its ratio to a raw baseline.
 bench: install

@@ -40,7 +40,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen there now. Like Node, with SO_REUSEADDR: a port whose
+    last connections linger in TIME_WAIT is free (a restarted dev CouchDB keeps its port,
+    so tablets keep their URL); one with a listener is not."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

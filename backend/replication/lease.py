@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -68,12 +68,13 @@ class Lease:
                 done, _ = await asyncio.wait({task}, timeout=self.check_every)
                 if not done:
                     await still_held()
-        except (DBAPIError, OperationalError, OSError) as exc:
+        except (SQLAlchemyError, OSError) as exc:
             log.warning("follower lease lost (%r): standing by", exc)
         finally:
             self.state = "standby"
             stop_work()
             await task
+            log.info("follower stopped: standing by")
 
 
 TRY_LOCK = text("SELECT pg_try_advisory_lock(:k)")
@@ -103,13 +104,15 @@ class PostgresLease(Lease):
                         try:
                             await self._lead(start, still_held)
                         finally:
-                            with contextlib.suppress(DBAPIError, OperationalError, OSError):
+                            with contextlib.suppress(SQLAlchemyError, OSError):
                                 await conn.scalar(
                                     text("SELECT pg_advisory_unlock(:k)"), {"k": self.key}
                                 )
                                 await conn.commit()
-            except (DBAPIError, OperationalError, OSError) as exc:
+            except (SQLAlchemyError, OSError) as exc:
                 log.warning("follower lease: database unavailable (%r)", exc)
+            except Exception:  # the lease loop must outlive anything: following depends on it
+                log.exception("follower lease: unexpected failure; asking again")
             await self._pause()
 
 

@@ -1,0 +1,81 @@
+"""PostgreSQL refuses this service's database while the follower applies a backlog (all
+its connections cut, new ones refused), then accepts again: the service reports itself
+unready meanwhile, then catches up with nothing lost or answered twice."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from backend.settings import Settings
+from sync.couch import CouchClient
+from sync.devserver import DevCouch
+from tests.browser.harness import Served, served
+from tests.conftest import POSTGRES_ADMIN_DSN
+from tests.faults.invariants import check_invariants
+from tests.helpers import eventually, hazard_doc
+
+DOCS = 300
+
+
+async def _block(name: str, *, blocked: bool) -> None:
+    conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    try:
+        await conn.execute(
+            f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {str(not blocked).lower()}'
+        )
+        if blocked:
+            await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = $1 AND pid <> pg_backend_pid()", name)  # fmt: skip
+    finally:
+        await conn.close()
+
+
+async def _ready(app: Served) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=app.base_url, timeout=5) as client:
+        return await client.get("/ready")
+
+
+async def _applied(app: Served, token: str) -> int:
+    try:
+        rows = (await app.call("GET", "/api/sync/status", token)).json()
+        return sum(r["documents"] for r in rows)
+    except (httpx.HTTPError, TypeError, KeyError):
+        return -1
+
+
+async def test_sql_refusing_the_service_mid_backlog_then_returning(
+    postgres_settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient, tmp_path: Path
+) -> None:
+    name = make_url(postgres_settings.database_url).database
+    assert name is not None
+    async with served(postgres_settings, tmp_path) as app:
+        token = await app.token(*app.admin)
+        devices = (await app.call("GET", "/api/devices", token)).json()
+        device = next(d for d in devices if d["grid_id"] == "donghu-01")
+        database = f"{postgres_settings.couch_namespace}grid_donghu-01"
+        author, device_id = device["couch_user"], device["id"]
+        docs = [hazard_doc(device_id=device_id, author=author, grid_id="donghu-01",
+                           title=f"隐患 {i}") for i in range(DOCS)]  # fmt: skip
+        await couch_admin.bulk_docs(database, docs)
+        at_block = await eventually(lambda: _applied(app, token), lambda n: n >= 30, within=60,
+                                    every=0.01)  # fmt: skip
+        await _block(name, blocked=True)
+        try:
+            unready = await eventually(
+                lambda: _ready(app), lambda r: r.status_code == 503, within=20
+            )
+            await asyncio.sleep(2)
+        finally:
+            await _block(name, blocked=False)
+        await eventually(lambda: _applied(app, token), lambda n: n == DOCS, within=120, every=0.2)
+        await eventually(lambda: _ready(app), lambda r: r.status_code == 200, within=30)
+        grids = ("donghu-01", "donghu-02", "donghu-03", "xixi-01", "xixi-02", "xixi-03")
+        databases = [f"{postgres_settings.couch_namespace}grid_{g}" for g in grids]
+    await check_invariants(postgres_settings.database_url, couch_admin, databases)
+    assert at_block < DOCS, "the backlog was done before SQL could be refused"
+    assert unready.json()["sql"].startswith("error")
