@@ -58,6 +58,7 @@ bench: install
 	$(PY) -m tests.bench.bench_photos
 	$(PY) -m tests.bench.bench_bbox
 	$(PY) -m tests.bench.bench_map
+	$(PY) -m tests.bench.bench_load
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:
