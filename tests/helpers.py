@@ -7,6 +7,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from backend.database import read_only_connection
+from backend.replication.models import SyncedDocument
 from sync.ids import new_ulid
 
 T = TypeVar("T")
@@ -74,3 +80,11 @@ def inspection_doc(
     }
     doc.update(extra)
     return doc
+
+
+async def synced_count(engine: AsyncEngine) -> int:
+    """How many worker documents SQL has registered (read straight from the database)."""
+    async with read_only_connection(engine) as conn:
+        query = select(func.count()).select_from(SyncedDocument)
+        count: int = (await conn.execute(query)).scalar_one()
+        return count

@@ -51,6 +51,17 @@ def _state(account: Account) -> AccountState:
     return AccountState.model_validate(account, from_attributes=True)
 
 
+async def _switch(
+    session: AsyncSession, manager: Account, account_id: int, *, disabled: bool
+) -> AccountState:
+    target = await managed_account(session, manager, account_id)
+    target.disabled = disabled
+    session.add(target)
+    action = "account.disable" if disabled else "account.enable"
+    record(session, actor_of(manager), action, f"account:{target.username}")
+    return _state(target)
+
+
 class AccountController(Controller):
     path = "/api/accounts"
     tags = ("accounts",)
@@ -91,11 +102,7 @@ class AccountController(Controller):
         account: NamedDependency[Account],
     ) -> AccountState:
         """Sign-in and every token of the account stop working at once."""
-        target = await managed_account(session, account, account_id)
-        target.disabled = True
-        session.add(target)
-        record(session, actor_of(account), "account.disable", f"account:{target.username}")
-        return _state(target)
+        return await _switch(session, account, account_id, disabled=True)
 
     @post("/{account_id:int}/enable")
     async def enable(
@@ -104,11 +111,7 @@ class AccountController(Controller):
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
     ) -> AccountState:
-        target = await managed_account(session, account, account_id)
-        target.disabled = False
-        session.add(target)
-        record(session, actor_of(account), "account.enable", f"account:{target.username}")
-        return _state(target)
+        return await _switch(session, account, account_id, disabled=False)
 
     @post("/{account_id:int}/password")
     async def reset(

@@ -19,7 +19,7 @@ from backend.replication.models import SyncedDocument
 from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch, free_port
-from tests.helpers import eventually, hazard_doc
+from tests.helpers import eventually, hazard_doc, synced_count
 from tests.integration.harness import environment_of, running_app
 
 DOCS = 3000
@@ -50,11 +50,7 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
     engine = create_engine(settings.database_url)
 
     async def applied() -> int:
-        async with read_only_connection(engine) as conn:
-            count: int = (
-                await conn.execute(select(func.count()).select_from(SyncedDocument))
-            ).scalar_one()
-            return count
+        return await synced_count(engine)
 
     log = tmp_path / "service.log"
     service: subprocess.Popen[bytes] | None = None

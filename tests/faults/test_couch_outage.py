@@ -7,17 +7,13 @@ import asyncio
 import secrets
 from pathlib import Path
 
-from sqlalchemy import func
-from sqlmodel import select
-
-from backend.database import create_engine, read_only_connection
-from backend.replication.models import SyncedDocument
+from backend.database import create_engine
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from tests.conftest import TEST_ADMIN
 from tests.faults.invariants import check_invariants
-from tests.helpers import eventually
+from tests.helpers import eventually, synced_count
 from tests.integration.harness import hazard_for, running_app
 
 DOCS = 400
@@ -35,11 +31,7 @@ async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None
     engine = create_engine(settings.database_url)
 
     async def applied() -> int:
-        async with read_only_connection(engine) as conn:
-            count: int = (
-                await conn.execute(select(func.count()).select_from(SyncedDocument))
-            ).scalar_one()
-            return count
+        return await synced_count(engine)
 
     try:
         async with running_app(settings) as (client, runtime):
