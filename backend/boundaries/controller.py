@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, JSONBody, QueryParameter
@@ -97,11 +97,10 @@ class BoundaryController(Controller):
         self,
         version_id: RowId,
         session: NamedDependency[AsyncSession],
-        request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """The validation report as GeoJSON, for the map's problem layer."""
         version = await service.get_version(session, version_id)
-        return cached_json(request, json.dumps(version.problems).encode(), "application/geo+json")
+        return cached_json(json.dumps(version.problems).encode(), "application/geo+json")
 
     @post("/{version_id:int}/activate", guards=[admin_only], status_code=200)
     async def activate(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +34,6 @@ class GridController(Controller):
         self,
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
-        request: Request[Any, Any, Any],
     ) -> Response[bytes]:
         """Grids in the caller's jurisdiction as GeoJSON, with the boundary version."""
         within = await jurisdiction_grid_ids(session, account)
@@ -51,5 +49,5 @@ class GridController(Controller):
             for g in await list_grids(session, within)
         ]  # fmt: skip
         body = {"type": "FeatureCollection", "features": features}
-        return cached_json(request, json.dumps(body, ensure_ascii=False).encode(),
+        return cached_json(json.dumps(body, ensure_ascii=False).encode(),
                            "application/geo+json")  # fmt: skip

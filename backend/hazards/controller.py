@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from pydantic import AwareDatetime
@@ -144,7 +144,6 @@ class HazardController(Controller):
         session: NamedDependency[AsyncSession],
         account: NamedDependency[Account],
         hazard_filter: NamedDependency[HazardFilter],
-        request: Request[Any, Any, Any],
         cursor: Annotated[str | None, QueryParameter(max_length=400)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 2000,
     ) -> Response[bytes]:
@@ -155,6 +154,6 @@ class HazardController(Controller):
         last = (datetime.fromisoformat(rows[-1][-3]), rows[-1][0]) if rows else (utcnow(), "")
         headers = _next_cursor(len(rows), limit, last)
         body = msgspec.json.encode({"type": "FeatureCollection", "features": _features(rows)})
-        response = cached_json(request, body, "application/geo+json")
+        response = cached_json(body, "application/geo+json")
         response.headers.update(headers)
         return response

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from pydantic import BaseModel
@@ -35,7 +34,7 @@ class MobileSchemaController(Controller):
     tags = ("mobile-schema",)
 
     @get("/", responses={200: ResponseSpec(SchemaIndex, description="versions and their files")})
-    async def index(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def index(self) -> Response[bytes]:
         schemas = load_schemas()
         body = {
             "current_version": CURRENT_VERSION,
@@ -50,12 +49,11 @@ class MobileSchemaController(Controller):
                 for v in schemas.versions
             ],
         }
-        return cached_json(request, json.dumps(body).encode(), cache_control=CACHE)
+        return cached_json(json.dumps(body).encode(), cache_control=CACHE)
 
     @get("/{version:str}/{filename:str}")
     async def schema(
         self,
-        request: Request[Any, Any, Any],
         version: FromPath[str],
         filename: FromPath[str],
     ) -> Response[bytes]:
@@ -65,4 +63,4 @@ class MobileSchemaController(Controller):
         key = (int(number), name) if number.isdigit() and filename.endswith(".json") else None
         if key is None or key not in files:
             raise NotFound(f"no schema {version}/{filename}")
-        return cached_json(request, files[key].body, SCHEMA_JSON, CACHE)
+        return cached_json(files[key].body, SCHEMA_JSON, CACHE)
