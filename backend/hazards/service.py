@@ -12,6 +12,7 @@ from backend.grids.fence import wgs84_point
 from backend.hazards.models import Hazard
 from backend.hazards.query import HazardFilter, after_cursor, filtered
 from backend.sqltypes import utcnow
+from backend.upsert import upsert_row
 from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
 from sync.couch.types import rev_generation
@@ -30,17 +31,9 @@ async def project_hazard(
     An invalid document is stored too, flagged with its errors: nothing a worker sent
     is thrown away. The grid is the database's own, whatever the document claims.
     """
-    doc_id = str(check.doc["_id"])
     values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
     values["rev_generation"] = rev_generation(rev)
-    if stored is None:
-        values["received_at"] = values["updated_at"]
-        stored = Hazard.model_validate({"doc_id": doc_id, **values})
-    else:
-        for key, value in values.items():
-            setattr(stored, key, value)
-    session.add(stored)
-    return stored
+    return upsert_row(session, Hazard, stored, str(check.doc["_id"]), values)
 
 
 def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.grids.fence import wgs84_point
 from backend.inspections.models import Inspection
 from backend.sqltypes import utcnow
+from backend.upsert import upsert_row
 from geo.geofence import GeofenceResult
 from sync.contract import SchemaCheck
 
@@ -23,17 +24,8 @@ def project_inspection(
     fence: GeofenceResult | None,
 ) -> Inspection:
     """Upsert the inspection from a new revision; the grid is the database's own."""
-    now = utcnow()
-    values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": now}
-    if stored is None:
-        stored = Inspection.model_validate(
-            {"doc_id": str(check.doc["_id"]), "received_at": now, **values}
-        )
-    else:
-        for key, value in values.items():
-            setattr(stored, key, value)
-    session.add(stored)
-    return stored
+    values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
+    return upsert_row(session, Inspection, stored, str(check.doc["_id"]), values)
 
 
 def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:
