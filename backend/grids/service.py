@@ -18,6 +18,11 @@ async def list_grids(session: AsyncSession, within: set[str] | None = None) -> S
     return (await session.exec(query)).all()
 
 
+async def grid_ids(session: AsyncSession, within: set[str] | None) -> set[str]:
+    """The ids of the grids ``within`` a jurisdiction; of every grid for ``None`` (admins)."""
+    return within if within is not None else {grid.id for grid in await list_grids(session)}
+
+
 async def grid_databases(session: AsyncSession) -> dict[str, str]:
     """Grid database name → grid id."""
     query = select(Place.couch_db, Place.id).where(col(Place.couch_db).is_not(None))

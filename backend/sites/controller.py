@@ -15,7 +15,7 @@ from backend.accounts.models import Account, Role
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.audit.service import actor_of, record
 from backend.errors import DomainError, OutsideJurisdiction
-from backend.grids.service import list_grids
+from backend.grids.service import grid_ids
 from backend.openapi_examples import example_config
 from backend.sites.models import SiteRead
 from backend.sites.service import list_sites, upsert_sites
@@ -73,9 +73,7 @@ class SiteController(Controller):
         if not 1 <= len(data) <= MAX_SITES:
             message = f"send 1 to {MAX_SITES} sites"
             raise DomainError(message, [{"path": "", "message": message}])
-        within = await jurisdiction_grid_ids(session, account)
-        if within is None:
-            within = {grid.id for grid in await list_grids(session)}
+        within = await grid_ids(session, await jurisdiction_grid_ids(session, account))
         for index, entry in enumerate(data):
             if entry.grid_id not in within:
                 path = f"/{index}/grid_id"

@@ -16,7 +16,7 @@ from backend.accounts.models import Account, Role
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.errors import DomainError
 from backend.grids.fence import active_version_id
-from backend.grids.service import list_grids
+from backend.grids.service import grid_ids
 from backend.hazards.controller import provide_filter
 from backend.hazards.query import HazardFilter
 from backend.runtime import Runtime
@@ -98,8 +98,7 @@ class SupervisorMapController(Controller):
     ) -> dict[str, GridStatusRead]:
         """Per grid of the jurisdiction: open and overdue hazards, inspections this week
         (from Monday, street time)."""
-        within = await jurisdiction_grid_ids(session, account)
-        grids = within if within is not None else {g.id for g in await list_grids(session)}
+        grids = await grid_ids(session, await jurisdiction_grid_ids(session, account))
         today = datetime.now(runtime.time_zone).date()
         monday = datetime.combine(today - timedelta(days=today.weekday()), time(),
                                   runtime.time_zone)  # fmt: skip
