@@ -6,6 +6,8 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
@@ -42,6 +44,12 @@ from backend.supervisor_map.controller import (
     devices_page,
     map_page,
 )
+
+COMPRESSION = CompressionConfig(
+    backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/"]
+)
+"""Pages, scripts and JSON go out gzipped (the field app loads once over 2G); never the
+live streams, which must flow as written."""
 
 
 class RuntimePlugin(InitPluginProtocol):
@@ -102,12 +110,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # channels first: their lifespan is entered before ours, so the follower (started in
         # ours) never publishes to a plugin that has not started, and ours exits first
         plugins=[channels_plugin(settings.redis_url, settings.couch_namespace), RuntimePlugin()],
-        middleware=[ETagMiddleware()],
-        # pages, scripts and JSON go out gzipped (the field app loads once over 2G);
-        # never the live streams, which must flow as written
-        compression_config=CompressionConfig(
-            backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/"]
-        ),
+        # compression outside the ETags: a body's ETag is the same gzipped or not (gzip
+        # stamps the time into its header, so a hash of the gzipped bytes changes by the second)
+        middleware=[DefineMiddleware(CompressionMiddleware, config=COMPRESSION), ETagMiddleware()],
         exception_handlers=errors.handlers,
         openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),
         debug=False,

@@ -1,4 +1,5 @@
-"""ETags on every read: a GET answered in one piece gets a strong ETag of its body, and
+"""ETags on every read: a GET answered in one piece gets a weak ETag of its body (weak:
+the same JSON goes out gzipped or not, two encodings of one representation), and
 ``If-None-Match`` with that ETag gets 304 without the body. Streamed answers (exports)
 pass through untouched; handlers that set their own ETag keep it."""
 
@@ -17,8 +18,9 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """The weak comparison RFC 9110 asks of If-None-Match."""
     tags = [tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")]
-    return etag in tags or b"*" in tags
+    return etag.removeprefix(b"W/") in tags or b"*" in tags
 
 
 class ETagMiddleware(ASGIMiddleware):
@@ -56,7 +58,7 @@ class ETagMiddleware(ASGIMiddleware):
             etag = _header(headers, b"etag")
             if etag is None:
                 body: bytes = message.get("body", b"")  # type: ignore[assignment]
-                etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+                etag = b'W/"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
                 headers.append((b"etag", etag))
                 if _header(headers, b"cache-control") is None:
                     headers.append((b"cache-control", b"private, no-cache"))
