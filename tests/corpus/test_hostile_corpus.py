@@ -106,6 +106,8 @@ async def test_every_hostile_document_and_picture_is_handled_and_the_feed_goes_o
         f"{len(stored.keys() & quarantined)} quarantined; {len(cases) - len(unhandled)} handled"
     )
     assert unhandled == set()
+    wrong_clock = {i for i, name in stored.items() if name in {"far future", "year zero"}}
+    assert {registered.get(i) for i in wrong_clock} == {False}, "recorded invalid, at once"
     assert ready["status"] == "ok"
     assert photos
     assert all(reason for status, reason in photos if status == "rejected")
