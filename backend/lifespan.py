@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_account, find_account
+from backend.couch_proxy.controller import upstream_client
 from backend.database import (
     create_engine,
     ensure_sqlite_directory,
@@ -79,6 +80,8 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             print_credentials(settings.couch_public_url or credentials.url, demo)
         await provision_grids(run.sessions, couch)
         run.media = MediaStore(settings.media_root)
+        run.couch_proxy = upstream_client(couch.url)
+        stack.push_async_callback(run.couch_proxy.aclose)
         if settings.follower_enabled:
             channels = app.plugins.get(ChannelsPlugin)
             await _start_following(run, settings, stack, lambda events: _publish(channels, events))

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,3 +38,5 @@ class Runtime:
     lease: Lease | None = None
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
+    couch_proxy: httpx.AsyncClient | None = None
+    """Pooled, credential-free connections for ``/couch/`` (browsers' replication)."""

@@ -49,6 +49,8 @@ class Settings:
     """How often each kind of inspection is due (``COVERAGE_RULES``, JSON)."""
     redis_url: str | None = None
     """Live updates through Redis, for several app processes; in memory when unset."""
+    live_catch_up_seconds: float = 15.0
+    """How often an open event stream looks in SQL for changes it missed."""
     map_tile_url: str | None = None
     """A tile server for the map (``https://tiles.example/{z}/{x}/{y}.png``); without
     one the grid polygons are the base map."""
@@ -93,6 +95,7 @@ class Settings:
             coverage_rules=_coverage_rules(env.get("COVERAGE_RULES", "")),
             redis_url=env.get("REDIS_URL") or None,
             map_tile_url=env.get("MAP_TILE_URL") or None,
+            live_catch_up_seconds=float(env.get("LIVE_CATCH_UP_SECONDS", "15")),
         )
 
 

@@ -152,6 +152,7 @@ async def recheck_hazards(session: AsyncSession, index: GridIndex) -> Recheck:
             result.suggested_grid_id,
         ):
             changed.append((hazard, result))
+            hazard.updated_at = utcnow()  # open maps hear of it (backend.live.catch_up)
         hazard.geofence_status = result.status.value
         hazard.geofence_distance_m = result.distance_m
         hazard.suggested_grid_id = result.suggested_grid_id

@@ -26,6 +26,15 @@ FORWARDED_RESPONSE = ("etag", "cache-control", "location")
 """Not WWW-Authenticate: a browser would pop up its own sign-in box."""
 DATABASE = re.compile(r"^[a-z][a-z0-9_$()+-]*$")
 TIMEOUT = httpx.Timeout(10, read=90)  # a longpoll feed may stay quiet for its heartbeat
+LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+"""Every open field app holds one long-polling feed; keep-alive saves the TCP set-up of
+the short requests between them."""
+
+
+def upstream_client(couch_url: str) -> httpx.AsyncClient:
+    """The proxy's one pooled client for the app's life; it carries no credentials of its
+    own (each request brings the device's)."""
+    return httpx.AsyncClient(base_url=couch_url, timeout=TIMEOUT, limits=LIMITS)
 
 
 def _target(runtime: Runtime, path: str) -> str:
@@ -49,14 +58,14 @@ async def couch_proxy(
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_REQUEST}
     headers["accept-encoding"] = "identity"
     body = await request.body()
-    client = httpx.AsyncClient(base_url=runtime.couch.url, timeout=TIMEOUT)
+    client = runtime.couch_proxy
+    assert client is not None, "the runtime opens the proxy's client at start"
     params = list(request.query_params.multi_items())
     upstream = client.build_request(request.method, target, params=params, headers=headers,
                                     content=body or None)  # fmt: skip
     try:
         answer = await client.send(upstream, stream=True)
     except httpx.TransportError:
-        await client.aclose()
         return Response({"error": "unavailable", "reason": "CouchDB is not reachable"},
                         status_code=503)  # fmt: skip
     kept = {k: v for k, v in answer.headers.items() if k.lower() in FORWARDED_RESPONSE}
@@ -67,7 +76,6 @@ async def couch_proxy(
                 yield chunk
         finally:
             await answer.aclose()
-            await client.aclose()
 
     media_type = answer.headers.get("content-type", "application/json")
     return Stream(chunks(), status_code=answer.status_code, headers=kept, media_type=media_type)

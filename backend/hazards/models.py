@@ -49,6 +49,7 @@ class Hazard(HazardBase, table=True):
     __table_args__ = (
         Index("ix_hazard_lat_lon", "lat", "lon"),  # bbox queries of the map
         Index("ix_hazard_received_order", "received_at", "doc_id"),  # keyset pages
+        Index("ix_hazard_updated_order", "updated_at", "doc_id"),  # live maps catching up
     )
 
     rev: str = Field(max_length=64)

@@ -64,7 +64,7 @@ async def transition(
     assert grid.couch_db is not None
     # the tablet learns of it offline: the event document goes to its grid first
     await _append(couch, grid.couch_db, _event_doc(entry, hazard.grid_id))
-    hazard.ledger_status, hazard.ledger_version = after.value, seq
+    hazard.ledger_status, hazard.ledger_version, hazard.updated_at = after.value, seq, now
     if assignment:
         hazard.responsible_person = assignment["responsible_person"]
         hazard.responsible_unit = assignment.get("responsible_unit")

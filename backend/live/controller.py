@@ -3,7 +3,10 @@ caller's jurisdiction as they are synced or decided on.
 
 Browsers' EventSource cannot send an Authorization header, so the stream takes the
 same JWT as ``access_token`` in the query. A comment every 15 s keeps proxies from
-closing a quiet stream.
+closing a quiet stream. Each event's id is the newest change the stream has told; a
+browser reconnecting sends it back as ``Last-Event-ID`` and first hears what it missed
+(:mod:`backend.live.catch_up`), and an open stream looks in SQL for missed changes every
+``LIVE_CATCH_UP_SECONDS``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
@@ -21,19 +26,44 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.security.jwt import Token
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.auth import account_for_token
 from backend.accounts.controller import Unauthenticated
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.database import unit_of_work
+from backend.live.catch_up import Watermark, changed_since
 from backend.live.events import CHANNEL
 from backend.runtime import Runtime
+from backend.settings import Settings
+from backend.sqltypes import utcnow
 
 HEARTBEAT_SECONDS = 15.0
+OLDEST_REPLAY = timedelta(days=1)
+"""A map away longer than this reloads anyway; older ids replay from here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    within: set[str] | None
+    since: datetime | None
+    """From ``Last-Event-ID``: replay the changes after it first."""
+    catch_up_every: float
+
+
+def _last_event(header: str | None) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(header or "")
+    except ValueError:
+        return None  # not one of ours: live from now on
+    if at.tzinfo is None:
+        return None
+    return max(at, utcnow() - OLDEST_REPLAY)
 
 
 async def _stream(
-    channels: ChannelsPlugin, within: set[str] | None, heartbeat: float
+    channels: ChannelsPlugin, sessions: async_sessionmaker[AsyncSession], listener: Listener
 ) -> AsyncIterator[ServerSentEventMessage]:
     async with channels.start_subscription([CHANNEL]) as subscriber:
         queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -42,18 +72,41 @@ async def _stream(
             async for item in subscriber.iter_events():
                 queue.put_nowait(item)
 
+        async def missed() -> list[dict[str, Any]]:
+            async with unit_of_work(sessions, read_only=True) as session:
+                return await changed_since(session, listener.within, mark.since)
+
+        def told(event: dict[str, Any]) -> ServerSentEventMessage:
+            return ServerSentEventMessage(event="hazard", data=json.dumps(event),
+                                          id=mark.latest.isoformat())  # fmt: skip
+
         task = asyncio.create_task(pump())
+        loop = asyncio.get_running_loop()
+        mark = Watermark(listener.since or utcnow())
         try:
+            if listener.since is not None:
+                for replayed in await missed():
+                    if mark.admit(replayed):
+                        yield told(replayed)
             yield ServerSentEventMessage(event="ready", data="{}")
+            next_look = loop.time() + listener.catch_up_every
             while True:
+                wait = min(HEARTBEAT_SECONDS, max(0.0, next_look - loop.time()))
                 try:
-                    raw = await asyncio.wait_for(queue.get(), heartbeat)
+                    event: dict[str, Any] = json.loads(await asyncio.wait_for(queue.get(), wait))
                 except TimeoutError:
-                    yield ServerSentEventMessage(comment="keep-alive")
+                    found = []
+                    if loop.time() >= next_look:
+                        found = [e for e in await missed() if mark.admit(e)]
+                        next_look = loop.time() + listener.catch_up_every
+                    for missed_event in found:
+                        yield told(missed_event)
+                    if not found:
+                        yield ServerSentEventMessage(comment="keep-alive")
                     continue
-                event: dict[str, Any] = json.loads(raw)
-                if within is None or event.get("grid_id") in within:
-                    yield ServerSentEventMessage(event="hazard", data=json.dumps(event))
+                inside = listener.within is None or event.get("grid_id") in listener.within
+                if inside and mark.admit(event):
+                    yield told(event)
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -84,7 +137,10 @@ class EventController(Controller):
         async with unit_of_work(runtime.sessions, read_only=True) as session:
             within = await jurisdiction_grid_ids(session, account)
         channels = request.app.plugins.get(ChannelsPlugin)
+        settings: Settings = request.app.state.settings
+        listener = Listener(within, _last_event(request.headers.get("last-event-id")),
+                            settings.live_catch_up_seconds)  # fmt: skip
         return ServerSentEvent(
-            _stream(channels, within, HEARTBEAT_SECONDS),
+            _stream(channels, runtime.sessions, listener),
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )

@@ -12,7 +12,8 @@ CHANNEL = "hazards"
 
 def hazard_event(hazard: Hazard, reason: str) -> dict[str, Any]:
     """The marker of a hazard (the map's own GeoJSON properties) and why it changed:
-    ``synced`` from a tablet or ``ledger`` decision."""
+    ``synced`` from a tablet, ``ledger`` decision, or ``changed`` (found again in SQL by a
+    stream that missed it); ``updated_at`` orders the changes."""
     return {
         "reason": reason,
         "id": hazard.doc_id,
@@ -27,4 +28,5 @@ def hazard_event(hazard: Hazard, reason: str) -> dict[str, Any]:
         "deleted": hazard.deleted,
         "lon": hazard.lon,
         "lat": hazard.lat,
+        "updated_at": hazard.updated_at.isoformat(),
     }

@@ -4,53 +4,16 @@ jurisdiction's hazards."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from tests.browser.harness import Served, served
+from tests.e2e.sse import Listening, events, until
 from tests.helpers import hazard_doc
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-async def _events(base_url: str, token: str) -> AsyncIterator[dict[str, Any]]:
-    async with (
-        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5, read=30)) as client,
-        client.stream(
-            "GET",
-            "/api/events",
-            params={"access_token": token},
-            headers={"Accept-Encoding": "identity"},
-        ) as response,  # fmt: skip
-    ):
-        assert response.status_code == 200, await response.aread()
-        event = ""
-        async for line in response.aiter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                yield {"event": event, **json.loads(line.split(":", 1)[1])}
-
-
-async def _collect(stream: AsyncIterator[dict[str, Any]], into: list[dict[str, Any]]) -> None:
-    async for event in stream:
-        into.append(event)
-
-
-async def _until(condition: Callable[[], bool], within: float = 30) -> None:
-    for _ in range(int(within * 10)):
-        if condition():
-            return
-        await asyncio.sleep(0.1)
 
 
 async def _register(app: Served, token: str, grid_id: str) -> dict[str, str]:
@@ -75,15 +38,13 @@ async def test_events_cross_processes_through_redis_and_stay_in_their_jurisdicti
                        "password": "events-password-1"}  # fmt: skip
             created = await follower_process.call("POST", "/api/accounts", admin, json=account)
             assert created.status_code == 201, created.text
-        heard: dict[str, list[dict[str, Any]]] = {name: [] for name in people}
-        listeners = [
-            asyncio.create_task(_collect(_events(api_only.base_url, await api_only.token(
-                name, "events-password-1")), heard[name]))
-            for name in people
-        ]  # fmt: skip
-        try:
-            await _until(lambda: all(any(e["event"] == "ready" for e in h)
-                                     for h in heard.values()))  # fmt: skip
+        async with (
+            Listening(events(api_only.base_url, await api_only.token(
+                "ev.donghu", "events-password-1"))) as donghu_map,
+            Listening(events(api_only.base_url, await api_only.token(
+                "ev.xixi", "events-password-1"))) as xixi_map,
+        ):  # fmt: skip
+            await until(lambda: donghu_map.ready and xixi_map.ready)
             written = {}
             for grid_id in ("donghu-01", "xixi-02"):
                 cred = await _register(follower_process, admin, grid_id)
@@ -93,16 +54,9 @@ async def test_events_cross_processes_through_redis_and_stay_in_their_jurisdicti
                                        cred["password"]) as device:  # fmt: skip
                     await device.put_doc(cred["database"], doc)
                 written[grid_id] = doc["_id"]
-            await _until(lambda: all(any(e["event"] == "hazard" for e in h)
-                                     for h in heard.values()))  # fmt: skip
-        finally:
-            for task in listeners:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await until(lambda: bool(donghu_map.hazards() and xixi_map.hazards()))
 
-    donghu = [e for e in heard["ev.donghu"] if e["event"] == "hazard"]
-    xixi = [e for e in heard["ev.xixi"] if e["event"] == "hazard"]
+    donghu, xixi = donghu_map.hazards(), xixi_map.hazards()
     assert [e["id"] for e in donghu] == [written["donghu-01"]]
     assert [e["id"] for e in xixi] == [written["xixi-02"]]
     assert donghu[0]["reason"] == "synced"

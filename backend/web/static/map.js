@@ -325,9 +325,10 @@ function onLiveHazard(h) {
     state.points.addLayer(addMarker({ ...h, doc_id: h.id }, h.lon, h.lat));
     window.mapState.markers = state.markers.size;
   } else if (shown) scheduleReload();
-  if (h.reason === "synced" && !known) toast(t("new_hazard", { t: h.title || h.id }));
+  if (h.reason !== "ledger" && !known) toast(t("new_hazard", { t: h.title || h.id }));
   scheduleGridStatus();
-  if (state.open === h.id && h.reason === "synced") openPanel(h.id);
+  // a decision made here has refreshed the panel already; anything else refreshes it now
+  if (state.open === h.id && h.reason !== "ledger") openPanel(h.id);
 }
 
 let reloadTimer = null;

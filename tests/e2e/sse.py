@@ -1,0 +1,78 @@
+"""Reading ``/api/events`` the way a browser's EventSource does, over a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+
+
+async def events(
+    base_url: str, token: str, last_event_id: str | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Each event's data with ``event`` (its name) and ``sse_id`` (its id) added."""
+    headers = {"Accept-Encoding": "identity"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5, read=30)) as client,
+        client.stream(
+            "GET", "/api/events", params={"access_token": token}, headers=headers
+        ) as response,
+    ):
+        assert response.status_code == 200, await response.aread()
+        event, sse_id = "", None
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("id:"):
+                sse_id = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                yield {"event": event, "sse_id": sse_id, **json.loads(line.split(":", 1)[1])}
+
+
+class Listening:
+    """Events of one stream collected in the background until the block ends."""
+
+    def __init__(self, stream: AsyncIterator[dict[str, Any]]) -> None:
+        self.heard: list[dict[str, Any]] = []
+        self._stream = stream
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Listening:
+        async def collect() -> None:
+            async for event in self._stream:
+                self.heard.append(event)
+
+        self._task = asyncio.create_task(collect())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    def hazards(self) -> list[dict[str, Any]]:
+        return [e for e in self.heard if e["event"] == "hazard"]
+
+    def before_ready(self) -> list[dict[str, Any]]:
+        names = [e["event"] for e in self.heard]
+        return self.heard[: names.index("ready")] if "ready" in names else []
+
+    @property
+    def ready(self) -> bool:
+        return any(e["event"] == "ready" for e in self.heard)
+
+
+async def until(condition: Callable[[], bool], within: float = 30) -> None:
+    """Wait for ``condition``; fail saying so when it does not come."""
+    for _ in range(int(within * 10)):
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {within}s")
