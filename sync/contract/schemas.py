@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
@@ -17,21 +16,6 @@ BASE_URI = "https://grid-inspection.example/mobile-schema/"
 MAX_ERRORS = 50
 MAX_MESSAGE = 300
 _VERSION_DIR = re.compile(r"^v(\d+)$")
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-"""Timestamps outside these are a tablet clock gone wrong (reset to 1970 after a flat
-battery, typed by hand), not a moment a hazard was found."""
-
-
-def is_real_instant(value: str) -> bool:
-    """The ``date-time`` format as this service reads it: RFC 3339 with an offset that
-    names a real instant between :data:`EARLIEST` and :data:`LATEST` — RFC 3339 alone lets
-    through year 0000 and leap second :60, which no ledger, deadline or week can hold."""
-    try:
-        moment = datetime.fromisoformat(value)
-        return moment.tzinfo is not None and EARLIEST <= moment.astimezone(UTC) < LATEST
-    except (ValueError, OverflowError):
-        return False
 
 
 class ErrorDetail(TypedDict):
@@ -106,13 +90,14 @@ _MESSAGES: dict[str, Any] = {
     "MaxItems": lambda k: f"has more than {k.limit} items",
     "MinItems": lambda k: f"has fewer than {k.limit} items",
     "MaxProperties": lambda k: f"has more than {k.limit} fields",
-    "Pattern": lambda k: f"does not match the pattern {k.pattern}",
-    "Type": lambda k: f"must be of type {' or '.join(map(str, k.types))}",
-    "Format": lambda k: (
-        "is not a real date and time between 2000 and 2099 with its UTC offset"
-        if k.format == "date-time"
-        else f"is not a valid {k.format}"
+    "Pattern": lambda k: (
+        "is not a date and time from 2000 to 2099 with its UTC offset, "
+        "e.g. 2026-11-20T09:31:00+08:00"
+        if k.pattern.startswith("^20[0-9]{2}-")
+        else f"does not match the pattern {k.pattern}"
     ),
+    "Type": lambda k: f"must be of type {' or '.join(map(str, k.types))}",
+    "Format": lambda k: f"is not a valid {k.format}",
     "Constant": lambda k: f"must be {json.dumps(k.expected_value)}",
     "Enum": lambda k: f"must be one of {', '.join(json.dumps(o) for o in k.options)}",
 }
@@ -146,9 +131,8 @@ def load_schemas(root: Path = SCHEMA_ROOT) -> SchemaSet:
     for key, file in files.items():
         if file.name != "common":
             schemas._validators[key] = jsonschema_rs.validator_for(
-                file.schema, registry=registry, validate_formats=True,
-                formats={"date-time": is_real_instant},
-            )  # fmt: skip
+                file.schema, registry=registry, validate_formats=True
+            )
             schemas._known_root[key] = frozenset(_root_properties(file.schema, file.version, files))
     return schemas
 
