@@ -43,7 +43,10 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=5)
+    # a request waits at most 10 s for a connection, then gets 503 (backend.errors.unavailable)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=5, pool_timeout=10
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import PathParameter
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from sync.couch import CouchUnavailable
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -77,8 +84,40 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return problem(exc.status_code, exc.detail or "Error", "")
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """SQL or CouchDB out of reach (down, refusing, every pooled connection busy): a 503
+    the client retries, not a 500. The unit of work rolled back, so nothing changed."""
+    if isinstance(exc, DBAPIError) and not _lost_connection(exc):
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal server error", "")
+    which = "CouchDB" if isinstance(exc, CouchUnavailable) else "the database"
+    log.warning("%s %s: %s is out of reach: %r", request.method, request.url.path, which, exc)
+    response = problem(503, "Service unavailable",
+                       f"{which} cannot be reached right now; nothing was changed, try again "
+                       f"in {RETRY_AFTER_SECONDS} seconds")  # fmt: skip
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _lost_connection(exc: DBAPIError) -> bool:
+    """A connection that failed or could not be had — not a statement our code got wrong.
+    A database refusing connections surfaces as a bare ``DBAPIError`` from asyncpg."""
+    return (
+        type(exc) is DBAPIError
+        or isinstance(exc, (OperationalError, InterfaceError))
+        or exc.connection_invalidated
+    )
+
+
 handlers: dict[type[Exception] | int, Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    DBAPIError: unavailable,
+    PoolTimeout: unavailable,
+    ConnectionError: unavailable,
+    CouchUnavailable: unavailable,
 }

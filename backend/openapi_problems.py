@@ -3,7 +3,8 @@
 Litestar documents a 400 of its own shape; every error here is ``application/problem+json``
 (``backend.errors``). This rewrites the generated document once, at start: each API
 operation lists the statuses any route can answer (400 with the field at fault, 401,
-403, 404 outside the jurisdiction or absent, 409, 412/428 for If-Match) with one schema.
+403, 404 outside the jurisdiction or absent, 409, 412/428 for If-Match, 503 while SQL or
+CouchDB is out of reach) with one schema.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ STATUSES = {
     "409": "Conflicts with the current state (e.g. an illegal ledger step)",
     "412": "Changed since you read it (If-Match)",
     "428": "Send If-Match with the version you act on",
+    "503": "SQL or CouchDB out of reach: nothing changed, retry after Retry-After seconds",
 }
 
 

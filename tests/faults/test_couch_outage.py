@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from backend.database import create_engine
 from backend.settings import Settings
@@ -17,6 +19,13 @@ from tests.helpers import eventually, synced_count
 from tests.integration.harness import hazard_for, running_app
 
 DOCS = 400
+
+
+async def _decision(client: Any) -> Callable[[], Awaitable[Any]]:
+    """Reviewing the first applied hazard, as its version 0 — repeatable until it lands."""
+    [first] = (await client.get("/api/hazards", params={"limit": 1})).json()
+    url = f"/api/hazards/{first['doc_id']}/ledger"
+    return lambda: client.post(url, json={"event": "reviewed"}, headers={"If-Match": '"ledger-0"'})
 
 
 async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None:
@@ -40,9 +49,11 @@ async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None
                 docs = [hazard_for(cred, title=f"隐患 {i}") for i in range(DOCS)]
                 await admin.bulk_docs(cred.database, docs)
             at_kill = await eventually(applied, lambda n: n >= 50, within=60, every=0.01)
+            decide = await _decision(client)
             await asyncio.to_thread(server.kill)
             await asyncio.sleep(2)  # the follower meets a dead CouchDB and backs off
             down = (await client.get("/ready")).status_code
+            decided_down = await decide()
             port = server.port
             await asyncio.to_thread(server.start)
             assert server.port == port, "CouchDB came back elsewhere"
@@ -50,6 +61,7 @@ async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None
             await eventually(
                 lambda: client.get("/ready"), lambda r: r.status_code == 200, within=30
             )
+            decided_up = await decide()
             databases = [c.database for c in runtime.issued_credentials]
         async with CouchClient.from_credentials(server.credentials) as admin:
             await check_invariants(settings.database_url, admin, databases)
@@ -58,3 +70,6 @@ async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None
         await asyncio.to_thread(server.stop)
     assert at_kill < DOCS, "the backlog was done before CouchDB could be killed"
     assert down == 503
+    assert (decided_down.status_code, decided_down.headers.get("retry-after")) == (503, "5")
+    assert "CouchDB" in decided_down.json()["detail"]
+    assert decided_up.status_code == 201, "the refused decision changed nothing: ledger-0 holds"

@@ -69,6 +69,7 @@ async def test_sql_refusing_the_service_mid_backlog_then_returning(
             unready = await eventually(
                 lambda: _ready(app), lambda r: r.status_code == 503, within=20
             )
+            refused = await app.call("GET", "/api/hazards", token)
             await asyncio.sleep(2)
         finally:
             await _block(name, blocked=False)
@@ -79,3 +80,5 @@ async def test_sql_refusing_the_service_mid_backlog_then_returning(
     await check_invariants(postgres_settings.database_url, couch_admin, databases)
     assert at_block < DOCS, "the backlog was done before SQL could be refused"
     assert unready.json()["sql"].startswith("error")
+    assert (refused.status_code, refused.headers.get("retry-after")) == (503, "5"), refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
