@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -88,3 +89,9 @@ async def synced_count(engine: AsyncEngine) -> int:
         query = select(func.count()).select_from(SyncedDocument)
         count: int = (await conn.execute(query)).scalar_one()
         return count
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """HTTP Basic headers, as a tablet signs in to CouchDB."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}

@@ -159,7 +159,9 @@ async def _rectify(page: Page, app: Served, admin: str, hazard_id: str, work: Pa
     """The worker files the rectification report with a photo; the server links it."""
     await page.fill("#ledger-items textarea[name=text]", "杂物已清理，出口畅通。")
     await page.set_input_files("#ledger-items input[name=photos]", str(_photo(work / "after.jpg")))
+    stored = await page.evaluate("window.fieldState.stored")
     await page.click("#ledger-items button[type=submit]")
+    await page.wait_for_function(f"window.fieldState.stored > {stored}")
     await page.wait_for_function("window.fieldState.pending === 0", timeout=30_000)
 
     async def linked() -> Any:
@@ -238,3 +240,45 @@ async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
     assert who.startswith("donghu-03")
     assert stored["database"].endswith("grid_donghu-03")
     assert "#" not in tablet.url  # the credentials do not stay in the address bar
+
+
+async def _indexed_databases(page: Page) -> list[str]:
+    names = await page.evaluate("indexedDB.databases().then((l) => l.map((d) => d.name))")
+    return sorted(n for n in names if "field-" in n)
+
+
+async def test_a_moved_tablet_follows_its_grid_and_a_withdrawn_one_is_erased(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    async with served(sqlite_settings, tmp_path) as app, chromium() as browser:
+        admin = await app.token(*app.admin)
+        device = await _register(app, admin, "donghu-01")
+        context, page = await _open_app(browser, app, device)
+        before = await _indexed_databases(page)
+
+        moved = await app.call("POST", f"/api/devices/{device['device_id']}/move", admin,
+                               json={"grid_id": "donghu-02"})  # fmt: skip
+        await page.click("#sync")  # refused by donghu-01's database: the app asks why
+        await page.wait_for_function("window.fieldState.purged", timeout=30_000)
+        after_move = (await page.inner_text("#who"), await page.inner_text("#notice"),
+                      await _indexed_databases(page))  # fmt: skip
+        await page.screenshot(path=str(SCREENSHOTS / "field-moved.png"))
+
+        revoked = await app.call("POST", f"/api/devices/{device['device_id']}/revoke", admin)
+        await page.click("#sync")
+        await page.wait_for_selector("#enrol:not([hidden])", timeout=30_000)
+        after_revoke = (await page.inner_text("#notice"), await _indexed_databases(page),
+                        await page.evaluate("Object.keys(localStorage)"))  # fmt: skip
+        await page.screenshot(path=str(SCREENSHOTS / "field-withdrawn.png"))
+        await context.close()
+
+    assert moved.status_code == revoked.status_code == 200
+    assert [n.rsplit("grid_", 1)[-1] for n in before] == ["donghu-01"]
+    who, notice, databases = after_move
+    assert who.startswith("donghu-02")
+    assert "donghu-02" in notice
+    assert [n.rsplit("grid_", 1)[-1] for n in databases] == ["donghu-02"]
+    notice, databases, stored = after_revoke
+    assert "停用" in notice
+    assert databases == []
+    assert [k for k in stored if k.startswith("field.") and k != "field.lang"] == []

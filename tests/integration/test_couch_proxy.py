@@ -4,17 +4,10 @@ rights are never lent to a caller."""
 
 from __future__ import annotations
 
-import base64
-
 from backend.settings import Settings
 from sync.devserver import DevCouch
-from tests.helpers import hazard_doc
+from tests.helpers import basic_auth, hazard_doc
 from tests.integration.harness import running_app
-
-
-def _basic(user: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 async def test_a_device_reaches_only_its_own_grid_database_through_the_proxy(
@@ -23,7 +16,7 @@ async def test_a_device_reaches_only_its_own_grid_database_through_the_proxy(
     async with running_app(sqlite_settings, sign_in=False) as (client, runtime):
         creds = {c.grid_id: c for c in runtime.issued_credentials}
         mine, other = creds["donghu-01"], creds["xixi-01"]
-        auth = _basic(mine.couch_user, mine.password)
+        auth = basic_auth(mine.couch_user, mine.password)
         doc = hazard_doc(device_id=mine.device_id, author=mine.couch_user, grid_id="donghu-01")
         info = await client.get(f"/couch/{mine.database}/", headers=auth)
         written = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc, headers=auth)

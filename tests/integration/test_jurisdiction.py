@@ -132,6 +132,9 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             # here: without a valid token of its own it says nothing
             ("GET", "/api/events"): ("GET", "/api/events?access_token=x.y.z", None, {401}),
             ("GET", "/api/sites"): ("GET", "/api/sites?grid_id=donghu-01", None, {200}),
+            # a supervisor's token is no tablet's credentials
+            ("GET", "/api/field/device"):
+                ("GET", "/api/field/device?device_id=demo-donghu-01", None, {401}),
             ("POST", "/api/sites"): ("POST", "/api/sites", [{"grid_id": "donghu-01",
                                      "name": "x", "sector": "gas"}], {404}),
             ("GET", "/api/coverage"): ("GET", "/api/coverage", None, {200}),

@@ -25,6 +25,8 @@ const TEXT = {
     sec_industrial_trade: "工贸", sec_catering: "餐饮", sec_residential: "居民住宅", sec_school: "学校", sec_other: "其他",
     st_reported: "已上报", st_under_review: "审核中", st_rejected: "已驳回", st_rectifying: "整改中", st_rectified: "已整改", st_verified: "已复查", st_closed_out: "已销号", st_reopened: "重新打开",
     overdue: "已逾期",
+    moved: "本设备已调到网格 {g}，已切换到该网格的数据", moved_unsent: "原网格有 {n} 条记录调动前未同步，已无法上传，请告知管理员",
+    revoked: "本设备已于 {t} 被管理员停用，本机上的巡查数据已清除",
   },
   en: {
     app_title: "Grid field app", other_language: "中文", enrol_title: "Set up this tablet", enrol_help: "Enter the database, username and password the admin gave when registering this tablet (or scan its QR code to open the app).",
@@ -44,6 +46,8 @@ const TEXT = {
     sec_industrial_trade: "Industry and trade", sec_catering: "Catering", sec_residential: "Residential", sec_school: "School", sec_other: "Other",
     st_reported: "Reported", st_under_review: "Under review", st_rejected: "Rejected", st_rectifying: "Rectifying", st_rectified: "Rectified", st_verified: "Verified", st_closed_out: "Closed out", st_reopened: "Reopened",
     overdue: "Overdue",
+    moved: "This tablet now works in grid {g}; it switched to that grid's data", moved_unsent: "{n} records of the previous grid were not synced before the move and can no longer be sent: tell the admin",
+    revoked: "The admin withdrew this tablet on {t}; the inspection data on it has been erased",
   },
 };
 const OPTIONS = {
@@ -58,9 +62,9 @@ const state = {
   lang: localStorage.getItem("field.lang") || (navigator.language.startsWith("zh") ? "zh" : "en"),
   device: JSON.parse(localStorage.getItem("field.device") || "null"),
   db: null, remote: null, ajv: null, fix: null, manual: null, photos: [], map: null, pickMap: null,
-  syncing: false, lastError: null,
+  syncing: false, syncAgain: false, lastError: null,
 };
-window.fieldState = { ready: false, synced: 0, lastSync: null, pending: 0, errors: [] };
+window.fieldState = { ready: false, synced: 0, lastSync: null, pending: 0, stored: 0, errors: [] };
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const t = (key, vars = {}) => (TEXT[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
@@ -130,6 +134,7 @@ async function store(doc) {
   const errors = contractErrors(doc);
   if (errors.length) throw new Error(t("invalid") + errors.join("; "));
   await state.db.put(doc);
+  window.fieldState.stored += 1;
   toast(t("saved_locally"));
   await refreshAll();
   scheduleSync(500);
@@ -170,7 +175,8 @@ function plainError(error) {
 }
 
 async function sync() {
-  if (state.syncing || !state.device) return;
+  if (state.syncing) { state.syncAgain = true; return; }  // written during a sync: one more after it
+  if (!state.device) return;
   if (!navigator.onLine) {  // no attempt without a network: say so, keep everything local
     state.lastError = t("offline");
     await renderSyncState();
@@ -191,10 +197,63 @@ async function sync() {
   } catch (error) {
     state.lastError = plainError(error);
     window.fieldState.errors.push(String(error?.message || error?.name || error));
+    if (error?.status === 401 || error?.status === 403) await askWhyRefused();
   } finally {
     state.syncing = false;
-    await refreshAll();
+    if (state.db) await refreshAll();
   }
+  await obeyPurge();
+  if (state.syncAgain) { state.syncAgain = false; scheduleSync(100); }
+}
+
+// ---- moved or withdrawn: the grid database refused this tablet -------------------------
+async function askWhyRefused() {
+  const d = state.device;
+  let answer;
+  try {
+    const response = await fetch(`/api/field/device?device_id=${encodeURIComponent(d.device_id)}`, {
+      headers: { Authorization: `Basic ${btoa(`${d.username}:${d.password}`)}` },
+    });
+    if (!response.ok) return;  // 401: a new password was issued; "denied" says ask the admin
+    answer = await response.json();
+  } catch { return; }  // the network went: the next sync asks again
+  if (answer.status === "revoked") await erase(t("revoked", { t: localIso(new Date(answer.revoked_at)).slice(0, 16).replace("T", " ") }));
+  else if (answer.database && answer.database !== d.database) await switchGrid(answer);
+}
+
+async function switchGrid(answer) {
+  // what was never pushed belongs to the old grid, whose database no longer takes it
+  const { docs } = await pendingCounts();
+  const previous = JSON.parse(localStorage.getItem("field.previousDatabases") || "[]");
+  localStorage.setItem("field.previousDatabases", JSON.stringify([...new Set([...previous, state.device.database])]));
+  saveDevice({ ...state.device, database: answer.database, grid_id: answer.grid_id });
+  const notice = [t("moved", { g: answer.grid_id })];
+  if (docs) notice.push(t("moved_unsent", { n: docs }));
+  sessionStorage.setItem("field.notice", notice.join("。"));
+  location.reload();
+}
+
+async function erase(notice) {
+  // a withdrawn tablet keeps nothing: documents, photos, credentials (only the language stays)
+  const databases = [state.device.database, ...JSON.parse(localStorage.getItem("field.previousDatabases") || "[]")];
+  await state.db?.close();
+  state.db = null;
+  for (const name of databases) await new PouchDB(`field-${name}`).destroy();
+  for (const key of Object.keys(localStorage)) if (key.startsWith("field.") && key !== "field.lang") localStorage.removeItem(key);
+  sessionStorage.setItem("field.notice", notice);
+  location.reload();
+}
+
+async function obeyPurge() {
+  // the server's purge instruction (mobile-schema purge.json), found in the grid database
+  if (!state.db || !state.device) return;
+  const purge = await state.db.get(`purge:${state.device.device_id}`).catch(() => null);
+  if (!purge || localStorage.getItem("field.purgeDone") === purge.issued_at) return;
+  if (purge.reason === "revoked") return erase(t("revoked", { t: purge.issued_at.slice(0, 16).replace("T", " ") }));
+  for (const name of JSON.parse(localStorage.getItem("field.previousDatabases") || "[]")) await new PouchDB(`field-${name}`).destroy();
+  localStorage.removeItem("field.previousDatabases");
+  localStorage.setItem("field.purgeDone", purge.issued_at);
+  window.fieldState.purged = purge.issued_at;
 }
 
 let syncTimer = null;
@@ -512,6 +571,8 @@ function init() {
   });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" });
   enrolFromLink();
+  const notice = sessionStorage.getItem("field.notice");
+  if (notice) { sessionStorage.removeItem("field.notice"); $("#notice").textContent = notice; $("#notice").hidden = false; }
   if (state.device) start().catch((error) => window.fieldState.errors.push(String(error.message || error)));
   else $("#enrol").hidden = false;
 }
