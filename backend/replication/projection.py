@@ -23,7 +23,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record_many
 from backend.database import unit_of_work
-from backend.grids.fence import active_version_id, fence_documents, load_grid_index
+from backend.grids.fence import (
+    active_version_id,
+    fence_documents,
+    geofence_verdict,
+    grid_names,
+    load_grid_index,
+)
 from backend.grids.service import grid_databases
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.inspections.service import mark_inspection_deleted, project_inspection
@@ -125,6 +131,7 @@ class SqlChangeSink:
         self._grid_of_db: dict[str, str] = {}
         self._failures: dict[tuple[str, str, str], int] = {}
         self._index: GridIndex | None = None
+        self._names: dict[str, dict[str, str]] = {}
 
     async def grid_databases(self) -> Sequence[str]:
         async with unit_of_work(self.sessions, read_only=True) as session:
@@ -139,6 +146,7 @@ class SqlChangeSink:
         version = await active_version_id(session)
         if self._index is None or self._index.boundary_version != version:
             self._index = await load_grid_index(session)
+            self._names = await grid_names(session)
         return self._index
 
     async def checkpoints(self) -> dict[str, Seq]:
@@ -248,7 +256,7 @@ class SqlChangeSink:
             grid_id=grid_id,
             received_at=received_at.isoformat(timespec="milliseconds"),
             schema=check,
-            extra=_verdict_extras(batch, change.id),
+            extra=_verdict_extras(batch, change.id, self._names),
         )
 
     async def _failed(
@@ -288,10 +296,12 @@ def _verdict_audit(verdict: JsonObject) -> dict[str, Any]:
             "details": details}  # fmt: skip
 
 
-def _verdict_extras(batch: ProjectionBatch, doc_id: str) -> dict[str, Any]:
+def _verdict_extras(
+    batch: ProjectionBatch, doc_id: str, names: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if (fence := batch.fences.get(doc_id)) is not None:
-        extras["geofence"] = fence.as_verdict()
+        extras["geofence"] = geofence_verdict(fence, names)
     if doc_id in batch.photos:
         extras["photos"] = photo_summary(list(batch.photos[doc_id].values()))
     return extras

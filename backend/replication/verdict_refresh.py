@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.grids.fence import geofence_verdict, grid_names
 from backend.hazards.models import Hazard
 from backend.replication.models import SyncedDocument
 from geo.geofence import GeofenceResult
@@ -28,6 +29,7 @@ async def refresh_hazard_verdicts(
     ids = [hazard.doc_id for hazard, _ in changed]
     rows = await session.exec(select(SyncedDocument).where(col(SyncedDocument.doc_id).in_(ids)))
     synced = {row.doc_id: row for row in rows.all()}
+    names = await grid_names(session)
     by_db: dict[str, list[JsonObject]] = defaultdict(list)
     for hazard, fence in changed:
         row = synced.get(hazard.doc_id)
@@ -40,7 +42,7 @@ async def refresh_hazard_verdicts(
         by_db[row.db].append(verdict_doc(
             doc_id=row.doc_id, rev=row.rev, doc_type="hazard", grid_id=row.grid_id,
             received_at=row.received_at.isoformat(timespec="milliseconds"), schema=schema,
-            extra={"geofence": fence.as_verdict()},
+            extra={"geofence": geofence_verdict(fence, names)},
         ))  # fmt: skip
     written = 0
     for db, verdicts in by_db.items():

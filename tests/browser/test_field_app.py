@@ -34,11 +34,13 @@ async def _register(app: Served, admin: str, grid_id: str) -> dict[str, Any]:
 
 
 async def _open_app(
-    browser: Browser, app: Served, device: dict[str, Any]
+    browser: Browser, app: Served, device: dict[str, Any], *, located: bool = True
 ) -> tuple[BrowserContext, Page]:
+    """The app set up from the device's enrol link; ``located=False``: no GPS allowed."""
     context = await browser.new_context(
-        viewport={"width": 800, "height": 1200}, geolocation=HERE, permissions=["geolocation"],
-        locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="allow",
+        viewport={"width": 800, "height": 1200}, geolocation=HERE if located else None,
+        permissions=["geolocation"] if located else [], locale="zh-CN",
+        timezone_id="Asia/Shanghai", service_workers="allow",
     )  # fmt: skip
     page = await context.new_page()
     errors: list[str] = []
@@ -159,6 +161,11 @@ async def _rectify(page: Page, app: Served, admin: str, hazard_id: str, work: Pa
     """The worker files the rectification report with a photo; the server links it."""
     await page.fill("#ledger-items textarea[name=text]", "杂物已清理，出口畅通。")
     await page.set_input_files("#ledger-items input[name=photos]", str(_photo(work / "after.jpg")))
+    await page.evaluate("refreshAll()")  # a sync ends meanwhile and redraws: the draft stays
+    kept = await page.evaluate("[document.querySelector('#ledger-items textarea').value,"
+                               " document.querySelector('#ledger-items input[name=photos]')"
+                               ".files.length]")  # fmt: skip
+    assert kept == ["杂物已清理，出口畅通。", 1]
     stored = await page.evaluate("window.fieldState.stored")
     await page.click("#ledger-items button[type=submit]")
     await page.wait_for_function(f"window.fieldState.stored > {stored}")
@@ -282,3 +289,41 @@ async def test_a_moved_tablet_follows_its_grid_and_a_withdrawn_one_is_erased(
     assert "停用" in notice
     assert databases == []
     assert [k for k in stored if k.startswith("field.") and k != "field.lang"] == []
+
+
+async def test_a_hazard_placed_by_hand_in_the_next_grid_comes_back_outside(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    async with served(sqlite_settings, tmp_path) as app, chromium() as browser:
+        admin = await app.token(*app.admin)
+        device = await _register(app, admin, "donghu-01")
+        context, page = await _open_app(browser, app, device, located=False)
+        await page.click("[data-tab=report]")
+        no_fix = await page.inner_text("#fix")
+        await page.click("#place-manually")
+        await page.wait_for_selector("#pick-map:not([hidden])")
+        # the worker pans to the spot (inside xixi-02) and taps it
+        await page.evaluate("state.pickMap.setView([30.276, 120.165], 18, {animate: false})")
+        await page.click("#pick-map")
+        placed = await page.inner_text("#fix")
+        await page.fill("#report-form input[name=title]", "路边燃气罐无人看管")
+        await page.click("#report-form button[type=submit]")
+        await page.wait_for_selector("#home:not([hidden])")
+        await _sync_until(page, "!document.querySelector('#hazards .verdict')"
+                                ".textContent.includes('等待')")  # fmt: skip
+        verdict = await page.inner_text("#hazards .verdict")
+        await page.screenshot(path=str(SCREENSHOTS / "field-outside.png"))
+        grids = (await app.call("GET", "/api/grids", admin)).json()
+        xixi_02 = next(g["name_zh"] for g in grids if g["id"] == "xixi-02")
+        [listed] = (await app.call("GET", "/api/hazards", admin)).json()
+        hazard = (await app.call("GET", f"/api/hazards/{listed['doc_id']}", admin)).json()
+        await context.close()
+
+    assert "还没有定位" in no_fix
+    assert placed.startswith("手动标注：30.27")
+    assert hazard["doc"]["location"]["provider"] == "manual"
+    assert abs(hazard["lat"] - 30.276) < 1e-3
+    assert abs(hazard["lon"] - 120.165) < 1e-3
+    assert (hazard["geofence_status"], hazard["suggested_grid_id"]) == ("outside", "xixi-02")
+    assert verdict.startswith("不在你的网格内——是否应属于 ")
+    assert verdict.endswith(f"{xixi_02}？")  # its name from the verdict, not its id

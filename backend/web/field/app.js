@@ -286,7 +286,10 @@ function verdictText(verdict, grids) {
   if (!verdict) return ["", t("waiting_verdict")];
   if (!verdict.schema.valid) return ["bad", t("verdict_invalid", { e: verdict.schema.errors.map((e) => `${e.path} ${e.message}`).join("; ") })];
   const fence = verdict.geofence;
-  if (fence && fence.status === "outside") return ["bad", t("verdict_outside", { g: gridName(fence.suggested_grid_id, grids) || "?" })];
+  if (fence && fence.status === "outside") {
+    const named = fence.suggested_grid_name?.[state.lang];
+    return ["bad", t("verdict_outside", { g: named || gridName(fence.suggested_grid_id, grids) || "?" })];
+  }
   if (fence && fence.status === "near_edge") return ["ok", t("verdict_near")];
   return ["ok", t("verdict_ok")];
 }
@@ -336,6 +339,11 @@ function drawHome(hazards, verdictOf, eventsOf, grids) {
 
 function drawLedger(hazards, eventsOf) {
   const open = hazards.filter((h) => ["rectifying", "reopened"].includes(statusOf(eventsOf[h._id])));
+  // a report being written survives the redraw of every sync: its form (text, chosen photos) moves over
+  const drafts = new Map();
+  document.querySelectorAll("#ledger-items li[data-hazard] form.rectify").forEach((form) => {
+    if (form.elements.text.value || form.elements.photos.files.length) drafts.set(form.closest("li").dataset.hazard, form);
+  });
   if (!open.length) { $("#ledger-items").innerHTML = `<li>${esc(t("no_items"))}</li>`; return; }
   $("#ledger-items").innerHTML = open.map((h) => {
     const assigned = [...(eventsOf[h._id] || [])].reverse().find((e) => e.assignment);
@@ -349,10 +357,14 @@ function drawLedger(hazards, eventsOf) {
         <label><span>${t("photos")}</span><input type="file" name="photos" accept="image/*" capture="environment" multiple></label>
         <button type="submit">${t("rectify")}</button><p class="error" role="alert"></p></form></li>`;
   }).join("");
-  document.querySelectorAll("#ledger-items form.rectify").forEach((form) => form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    submitRectification(form, form.closest("li").dataset.hazard).catch((error) => { $(".error", form).textContent = error.message; });
-  }));
+  document.querySelectorAll("#ledger-items form.rectify").forEach((form) => {
+    const draft = drafts.get(form.closest("li").dataset.hazard);
+    if (draft) { form.replaceWith(draft); return; }  // it keeps its own submit handler
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      submitRectification(form, form.closest("li").dataset.hazard).catch((error) => { $(".error", form).textContent = error.message; });
+    });
+  });
 }
 
 // ---- photos ----------------------------------------------------------------------------
