@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, event
@@ -36,17 +37,26 @@ def check_database_url(url: str) -> str:
     return parsed.drivername
 
 
-def create_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True, slots=True)
+class PoolSize:
+    """PostgreSQL connections per process: ``size`` kept, ``overflow`` more when busy;
+    a request waits ``timeout`` seconds for one, then gets 503 (``backend.errors``)."""
+
+    size: int = 10
+    overflow: int = 5
+    timeout: float = 10.0
+
+
+def create_engine(url: str, pool: PoolSize | None = None) -> AsyncEngine:
     driver = check_database_url(url)
     if driver.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    # a request waits at most 10 s for a connection, then gets 503 (backend.errors.unavailable)
-    return create_async_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=5, pool_timeout=10
-    )
+    pool = pool or PoolSize()
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool.size,
+                               max_overflow=pool.overflow, pool_timeout=pool.timeout)  # fmt: skip
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

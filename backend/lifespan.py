@@ -56,7 +56,7 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
         ensure_sqlite_directory(settings.database_url)
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.database_pool)
         stack.push_async_callback(engine.dispose)
         await migrate(engine)
         credentials = settings.couch or await _start_dev_couch(settings, stack)

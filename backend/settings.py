@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend.coverage.cadence import DEFAULT_RULES, CadenceError, CadenceRule, parse_rules
+from backend.database import PoolSize
 from sync.couch import CouchCredentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,8 @@ class Settings:
     env: str = "development"
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
+    database_pool: PoolSize = field(default_factory=PoolSize)
+    """PostgreSQL pool per process (``DATABASE_POOL_SIZE``, ``_OVERFLOW``, ``_TIMEOUT``)."""
     couch: CouchCredentials | None = None
     """``None``: start and manage the development CouchDB under ``var_dir``."""
     couch_namespace: str = ""
@@ -80,6 +83,11 @@ class Settings:
             env=mode,
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL", ""),
+            database_pool=PoolSize(
+                size=_int(env, "DATABASE_POOL_SIZE", 10),
+                overflow=_int(env, "DATABASE_POOL_OVERFLOW", 5),
+                timeout=_seconds(env, "DATABASE_POOL_TIMEOUT", 10.0),
+            ),
             couch=_couch_from_env(env),
             couch_namespace=env.get("COUCHDB_NAMESPACE", ""),
             jwt_secret=_jwt_secret(env, mode, var_dir),
@@ -95,7 +103,7 @@ class Settings:
             coverage_rules=_coverage_rules(env.get("COVERAGE_RULES", "")),
             redis_url=env.get("REDIS_URL") or None,
             map_tile_url=env.get("MAP_TILE_URL") or None,
-            live_catch_up_seconds=float(env.get("LIVE_CATCH_UP_SECONDS", "15")),
+            live_catch_up_seconds=_seconds(env, "LIVE_CATCH_UP_SECONDS", 15.0),
         )
 
 
@@ -107,6 +115,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name}={raw!r} is not a number of seconds above 0")
+    return value
 
 
 def _time_zone(name: str) -> ZoneInfo:

@@ -77,3 +77,19 @@ def test_the_street_time_zone_and_coverage_rules_are_checked(tmp_path: Path) -> 
         Settings.from_env({**env, "STREET_TIME_ZONE": "Mars/Olympus"})
     with pytest.raises(SettingsError, match="COVERAGE_RULES: rule 0: kind"):
         Settings.from_env({**env, "COVERAGE_RULES": rules.replace("patrol", "nap")})
+
+
+@pytest.mark.parametrize("name", ["DATABASE_POOL_TIMEOUT", "LIVE_CATCH_UP_SECONDS"])
+@pytest.mark.parametrize("raw", ["soon", "0", "-3", "nan", "inf"])
+def test_durations_must_be_seconds_above_zero(tmp_path: Path, name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=f"{name}='{raw}' is not a number of seconds"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), name: raw})
+
+
+def test_the_database_pool_is_read_from_the_environment(tmp_path: Path) -> None:
+    env = {"VAR_DIR": str(tmp_path), "DATABASE_POOL_SIZE": "2", "DATABASE_POOL_OVERFLOW": "0",
+           "DATABASE_POOL_TIMEOUT": "1.5", "LIVE_CATCH_UP_SECONDS": "3"}  # fmt: skip
+    settings = Settings.from_env(env)
+    pool = settings.database_pool
+    assert (pool.size, pool.overflow, pool.timeout) == (2, 0, 1.5)
+    assert settings.live_catch_up_seconds == 3.0
