@@ -1,0 +1,64 @@
+"""The service dies between writing a batch's verdicts to CouchDB and committing that
+batch in SQL — deterministically, not at a random moment. After a restart SQL equals
+CouchDB, every verdict exists once and was written once (the replayed batch finds its
+verdicts already there and leaves them), nothing is quarantined."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from backend.database import create_engine
+from backend.settings import REPO_ROOT, Settings
+from sync.couch import CouchClient
+from sync.devserver import DevCouch, free_port
+from tests.faults.invariants import check_invariants
+from tests.helpers import eventually, hazard_doc, synced_count
+from tests.integration.harness import environment_of, running_app
+
+DOCS = 200
+BATCH = 25
+
+
+def _serve(settings: Settings, log: Path, module: str, **env: str) -> subprocess.Popen[bytes]:
+    environment = environment_of(settings, FOLLOWER_BATCH_SIZE=str(BATCH), **env)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, "serve", "--port", str(free_port())],
+            cwd=REPO_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+async def test_death_after_the_verdicts_before_the_commit_loses_and_repeats_nothing(
+    postgres_settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient, tmp_path: Path
+) -> None:
+    async with running_app(postgres_settings, sign_in=False) as (_, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+        databases = [c.database for c in runtime.issued_credentials]
+    docs = [hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id=cred.grid_id,
+                       title=f"隐患 {i}") for i in range(DOCS)]  # fmt: skip
+    await couch_admin.bulk_docs(cred.database, docs)
+    engine = create_engine(postgres_settings.database_url)
+    log = tmp_path / "service.log"
+    try:
+        dying = _serve(postgres_settings, log, "tests.faults.serve_dying_before_commit",
+                       DIE_AT_BATCH="3", DIE_IN_DB=cred.database)  # fmt: skip
+        returncode = dying.wait(120)
+        committed = await synced_count(engine)
+        verdicts_at_death = len((await couch_admin.all_docs(
+            cred.database, startkey='"verdict:"', endkey='"verdict:\ufff0"'))["rows"])  # fmt: skip
+
+        service = _serve(postgres_settings, log, "backend")
+        try:
+            await eventually(lambda: synced_count(engine), lambda n: n == DOCS, within=120)
+        finally:
+            service.terminate()
+            service.wait(30)
+    finally:
+        await engine.dispose()
+    await check_invariants(postgres_settings.database_url, couch_admin, databases)
+    assert returncode == -9, log.read_text()[-2000:]
+    assert "dying in batch 3" in log.read_text()
+    # two batches committed; the third's verdicts reached CouchDB, its rows did not
+    assert 0 < committed < verdicts_at_death <= 3 * BATCH, (committed, verdicts_at_death)
