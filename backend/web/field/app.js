@@ -528,7 +528,7 @@ function saveDevice(device) {
 }
 
 async function start() {
-  $("#enrol").hidden = true; $("#tabs").hidden = false;
+  $("#enrol").hidden = true; $("#tabs").hidden = false; $("#sync").hidden = false;
   $("#who").textContent = `${state.device.grid_id} · ${state.device.device_id}`;
   state.db = new PouchDB(`field-${state.device.database}`);
   state.remote = remoteDb();
@@ -585,6 +585,7 @@ function init() {
   enrolFromLink();
   const notice = sessionStorage.getItem("field.notice");
   if (notice) { sessionStorage.removeItem("field.notice"); $("#notice").textContent = notice; $("#notice").hidden = false; }
+  $("#sync").hidden = !state.device;  // nothing to sync before the tablet is set up
   if (state.device) start().catch((error) => window.fieldState.errors.push(String(error.message || error)));
   else $("#enrol").hidden = false;
 }
