@@ -80,7 +80,9 @@ class DeviceController(Controller):
         session: NamedDependency[AsyncSession],
         grid_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> list[DeviceRead]:
-        return [_read(d) for d in await service.list_devices(session, grid_id)]
+        devices = await service.list_devices(session, grid_id)
+        latest = await service.last_reports(session)
+        return [_read(d).model_copy(update={"last_report_at": latest.get(d.id)}) for d in devices]
 
     @post("/")
     async def register(

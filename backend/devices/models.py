@@ -25,3 +25,5 @@ class DeviceRead(SQLModel):
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    last_report_at: datetime | None = None
+    """When its last hazard or inspection reached the server (None: never)."""

@@ -11,13 +11,16 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.devices.models import Device
 from backend.errors import ConflictError, DomainError, NotFound
 from backend.grids.models import Place, PlaceKind
+from backend.hazards.models import Hazard
+from backend.inspections.models import Inspection
 from backend.sqltypes import utcnow
 from sync.couch import CouchClient
 from sync.ids import new_ulid
@@ -150,6 +153,18 @@ async def list_devices(session: AsyncSession, grid_id: str | None = None) -> Seq
     if grid_id is not None:
         query = query.where(Device.grid_id == grid_id)
     return (await session.exec(query)).all()
+
+
+async def last_reports(session: AsyncSession) -> dict[str, datetime]:
+    """When the server last received a hazard or an inspection from each device: a
+    tablet that has gone quiet for days stands out on the devices page."""
+    latest: dict[str, datetime] = {}
+    for model in (Hazard, Inspection):
+        query = select(model.device_id, func.max(model.received_at)).group_by(model.device_id)
+        for device_id, at in (await session.exec(query)).all():
+            if at is not None and (device_id not in latest or at > latest[device_id]):
+                latest[device_id] = at
+    return latest
 
 
 async def register_demo_devices(

@@ -32,10 +32,20 @@ function showIssued(issued) {
   $("#issued").hidden = false;
 }
 
+const QUIET_DAYS = 3;  // an active tablet silent this long is worth a call to its worker
+
+function lastReport(d) {
+  if (!d.last_report_at) return `<td class="last-report${d.revoked_at ? "" : " quiet"}">从未 never</td>`;
+  const at = new Date(d.last_report_at);
+  const quiet = !d.revoked_at && Date.now() - at.getTime() > QUIET_DAYS * 86400000;
+  const text = at.toLocaleString("zh-CN", { hour12: false }).slice(0, -3);  // the admin's own clock
+  return `<td class="last-report${quiet ? " quiet" : ""}">${esc(text)}</td>`;
+}
+
 async function listDevices() {
   const devices = await api("/api/devices");
   $("#devices").innerHTML = devices.map((d) => `<tr><td>${esc(d.id)}</td><td>${esc(d.grid_id)}</td><td>${esc(d.label)}</td>
-    <td>${d.revoked_at ? "停用 revoked" : "在用 active"}</td>
+    <td>${d.revoked_at ? "停用 revoked" : "在用 active"}</td>${lastReport(d)}
     <td>${d.revoked_at ? "" : `<button type="button" class="link" data-rotate="${esc(d.id)}">新密码 New password</button>
       <button type="button" class="link" data-revoke="${esc(d.id)}">停用 Revoke</button>`}</td></tr>`).join("");
   document.querySelectorAll("[data-rotate]").forEach((b) => b.addEventListener("click", async () => {
