@@ -120,6 +120,8 @@ class ScoreRead(BaseModel):
     device_id: str
     label: str
     grid_id: str
+    worker_account_id: int | None
+    worker_name: str | None
     inspections: dict[str, int]
     windows_expected: int
     windows_met: int
@@ -242,12 +244,13 @@ class CoverageController(Controller):
     ) -> Stream:
         within = await jurisdiction_grid_ids(session, account)
         rows = await scorecard(session, within, period, runtime.coverage_rules)
-        header = ["device_id", "label", "grid_id", "hazard_inspections", "dispute_screenings",
-                  "patrols", "windows_expected", "windows_met", "high_risk_sites",
-                  "high_risk_sites_inspected", "hazards_found", "closed_out",
+        header = ["device_id", "label", "grid_id", "worker", "hazard_inspections",
+                  "dispute_screenings", "patrols", "windows_expected", "windows_met",
+                  "high_risk_sites", "high_risk_sites_inspected", "hazards_found", "closed_out",
                   "median_hours_to_close", "due", "rectified_on_time", "score"]  # fmt: skip
         table = [
-            [r.device_id, r.label, r.grid_id, r.inspections.get("hazard_inspection", 0),
+            [r.device_id, r.label, r.grid_id, r.worker_name or "",
+             r.inspections.get("hazard_inspection", 0),
              r.inspections.get("dispute_screening", 0), r.inspections.get("patrol", 0),
              r.windows_expected, r.windows_met, r.high_risk_sites, r.high_risk_sites_inspected,
              r.outcomes.found, r.outcomes.closed_out, r.outcomes.median_hours_to_close,

@@ -1,4 +1,5 @@
-"""The grid-worker scorecard (量化考核): one row per tablet of the jurisdiction.
+"""The grid-worker scorecard (量化考核): one row per tablet of the jurisdiction, named by
+the grid worker who carries it (``POST /api/devices/{id}/worker``).
 
 score = 100 × (0.4 × cadence + 0.2 × sites + 0.2 × on-time + 0.2 × quality), where
 cadence is the share of the grid-level cadence windows the worker's own inspections
@@ -25,6 +26,7 @@ from backend.coverage.cadence import (
 )
 from backend.coverage.service import HazardOutcomes, hazard_outcomes, site_gaps, visits_between
 from backend.devices.models import Device
+from backend.devices.service import worker_names
 from backend.sites.models import Site
 
 WEIGHTS = {"cadence": 0.4, "sites": 0.2, "on_time": 0.2, "quality": 0.2}
@@ -35,6 +37,9 @@ class ScoreRow:
     device_id: str
     label: str
     grid_id: str
+    worker_account_id: int | None
+    worker_name: str | None
+    """The grid worker who carries the tablet, when an admin handed it to one."""
     inspections: dict[str, int]
     windows_expected: int
     windows_met: int
@@ -70,6 +75,7 @@ async def scorecard(
     for site in (await session.exec(site_query)).all():
         sites_of[site.grid_id].append(site)
     outcomes = await hazard_outcomes(session, grid_ids, period, key="device_id")
+    workers = await worker_names(session, devices)
     rows = []
     for device in devices:
         own = by_device.get(device.id, [])
@@ -94,6 +100,7 @@ async def scorecard(
         kinds: dict[str, int] = defaultdict(int)
         for visit in own:
             kinds[visit.kind] += int(visit.started_at >= period.start)
-        rows.append(ScoreRow(device.id, device.label, device.grid_id, dict(kinds), expected, met,
-                             len(sites), inspected, result, score))  # fmt: skip
+        rows.append(ScoreRow(device.id, device.label, device.grid_id, device.worker_account_id,
+                             workers.get(device.worker_account_id or 0), dict(kinds), expected,
+                             met, len(sites), inspected, result, score))  # fmt: skip
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Annotated
 
 from litestar import Controller, get, post
@@ -16,7 +17,8 @@ from backend.accounts.auth import admin_only
 from backend.accounts.models import Account
 from backend.audit.service import actor_of, record
 from backend.devices import service
-from backend.devices.models import DeviceRead
+from backend.devices.models import Device, DeviceRead
+from backend.errors import DomainError
 from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
@@ -28,12 +30,21 @@ class Registration(BaseModel):
     grid_id: str = Field(min_length=1, max_length=64)
     device_id: str | None = Field(default=None, min_length=1, max_length=64)
     label: str = Field(default="", max_length=200)
+    worker_account_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    """The grid worker (an account of this grid) who carries it."""
 
 
 class Move(BaseModel):
     model_config = example_config({"grid_id": "donghu-02"})
 
     grid_id: str = Field(min_length=1, max_length=64)
+
+
+class WorkerAssignment(BaseModel):
+    model_config = example_config({"account_id": 7})
+
+    account_id: int | None = Field(ge=1, le=2**31 - 1)
+    """A grid worker of the tablet's grid; ``null`` takes the tablet from its worker."""
 
 
 class DeviceCredentials(BaseModel):
@@ -69,6 +80,17 @@ def _read(device: object) -> DeviceRead:
     return DeviceRead.model_validate(device, from_attributes=True)
 
 
+async def _reads(session: AsyncSession, devices: Sequence[Device]) -> list[DeviceRead]:
+    """With each tablet's worker and its last report."""
+    names = await service.worker_names(session, devices)
+    latest = await service.last_reports(session)
+    return [
+        _read(d).model_copy(update={"last_report_at": latest.get(d.id),
+                                    "worker_name": names.get(d.worker_account_id or 0)})
+        for d in devices
+    ]  # fmt: skip
+
+
 class DeviceController(Controller):
     path = "/api/devices"
     tags = ("devices",)
@@ -80,9 +102,7 @@ class DeviceController(Controller):
         session: NamedDependency[AsyncSession],
         grid_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> list[DeviceRead]:
-        devices = await service.list_devices(session, grid_id)
-        latest = await service.last_reports(session)
-        return [_read(d).model_copy(update={"last_report_at": latest.get(d.id)}) for d in devices]
+        return await _reads(session, await service.list_devices(session, grid_id))
 
     @post("/")
     async def register(
@@ -92,12 +112,34 @@ class DeviceController(Controller):
         runtime: NamedDependency[Runtime],
         account: NamedDependency[Account],
     ) -> DeviceCredentials:
+        if data.worker_account_id is not None:  # before a CouchDB user exists
+            try:
+                await service.check_worker(session, data.grid_id, data.worker_account_id)
+            except DomainError as exc:
+                exc.errors = [{**e, "path": "/worker_account_id"} for e in exc.errors]
+                raise
         issued = await service.register_device(
             session, runtime.couch, runtime.namespace, data.grid_id, data.device_id, data.label
         )
+        if data.worker_account_id is not None:
+            await service.assign_worker(session, issued.device_id, data.worker_account_id)
         record(session, actor_of(account), "device.register", issued.device_id,
-               grid_id=issued.grid_id)  # fmt: skip
+               grid_id=issued.grid_id, worker_account_id=data.worker_account_id)  # fmt: skip
         return _credentials(runtime, issued)
+
+    @post("/{device_id:str}/worker", status_code=200)
+    async def assign(
+        self,
+        device_id: FromPath[str],
+        data: JSONBody[WorkerAssignment],
+        session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
+    ) -> DeviceRead:
+        """Hand the tablet to a grid worker of its grid, whose scorecard then counts it."""
+        device = await service.assign_worker(session, device_id, data.account_id)
+        record(session, actor_of(account), "device.worker", device_id,
+               worker_account_id=data.account_id)  # fmt: skip
+        return (await _reads(session, [device]))[0]
 
     @post("/{device_id:str}/rotate", status_code=200)
     async def rotate(

@@ -16,6 +16,9 @@ class Device(SQLModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    worker_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    """The grid worker who carries it (an account bound to the same grid): the scorecard
+    counts the tablet's work as theirs."""
 
 
 class DeviceRead(SQLModel):
@@ -25,5 +28,7 @@ class DeviceRead(SQLModel):
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    worker_account_id: int | None = None
+    worker_name: str | None = None
     last_report_at: datetime | None = None
     """When its last hazard or inspection reached the server (None: never)."""

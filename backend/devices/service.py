@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.models import Account, Role
 from backend.devices.models import Device
 from backend.errors import ConflictError, DomainError, NotFound
 from backend.grids.models import Place, PlaceKind
@@ -117,10 +118,42 @@ async def move_device(
     if old_grid_id == new_grid.id:
         return device
     device.grid_id = new_grid.id
+    device.worker_account_id = None  # its worker belongs to the old grid
     session.add(device)
     await _apply_security(session, couch, old_grid_id, new_grid.id)
     await _purge(couch, new_grid, device.id, "moved")
     return device
+
+
+async def assign_worker(session: AsyncSession, device_id: str, account_id: int | None) -> Device:
+    """Hand the tablet to a grid worker of its grid (``None``: to nobody)."""
+    device = await _active(session, device_id)
+    if account_id is not None:
+        await check_worker(session, device.grid_id, account_id)
+    device.worker_account_id = account_id
+    session.add(device)
+    return device
+
+
+async def check_worker(session: AsyncSession, grid_id: str, account_id: int) -> None:
+    """Refuse an account that is not an active grid worker of ``grid_id``."""
+    worker = await session.get(Account, account_id)
+    if worker is None or worker.disabled or worker.role != Role.grid_worker:
+        message = "not an active grid worker"
+    elif worker.place_id != grid_id:
+        message = f"works in {worker.place_id}, the tablet in {grid_id}"
+    else:
+        return
+    raise DomainError(f"account {account_id}: {message}",
+                      [{"path": "/account_id", "message": message}])  # fmt: skip
+
+
+async def worker_names(session: AsyncSession, devices: Sequence[Device]) -> dict[int, str]:
+    ids = {d.worker_account_id for d in devices if d.worker_account_id is not None}
+    if not ids:
+        return {}
+    query = select(Account.id, Account.display_name).where(col(Account.id).in_(ids))
+    return {i: name for i, name in (await session.exec(query)).all() if i is not None}
 
 
 async def revoke_device(session: AsyncSession, couch: CouchClient, device_id: str) -> Device:

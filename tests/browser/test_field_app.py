@@ -224,6 +224,10 @@ async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
     sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
 ) -> None:
     async with served(sqlite_settings, tmp_path) as app, chromium() as browser:
+        admin = await app.token(*app.admin)
+        worker = {"username": "wang.fang", "display_name": "王芳", "role": "grid_worker",
+                  "place_id": "donghu-03", "password": "worker-password-1"}  # fmt: skip
+        assert (await app.call("POST", "/api/accounts", admin, json=worker)).status_code == 201
         admin_page = await browser.new_page(viewport={"width": 900, "height": 1000})
         await admin_page.goto(f"{app.base_url}/devices")
         await admin_page.fill("#login input[name=username]", app.admin[0])
@@ -235,6 +239,12 @@ async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
         await admin_page.wait_for_selector("#qr svg")
         link = await admin_page.get_attribute("#enrol-link", "href")
         await admin_page.screenshot(path=str(SCREENSHOTS / "devices-qr.png"))
+        row = admin_page.locator("#devices tr", has_text="王芳的平板")
+        await row.locator("select").select_option(label="王芳")  # handed to its worker
+        handed = await eventually(
+            lambda: _json(app.call("GET", "/api/devices", admin)),
+            lambda devices: any(d["worker_name"] == "王芳" for d in devices),
+        )
         listed = await admin_page.inner_text("#devices")
 
         assert link is not None
@@ -244,6 +254,7 @@ async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
         await context.close()
 
     assert "王芳的平板" in listed
+    assert [d["label"] for d in handed if d["worker_name"] == "王芳"] == ["王芳的平板"]
     assert who.startswith("donghu-03")
     assert stored["database"].endswith("grid_donghu-03")
     assert "#" not in tablet.url  # the credentials do not stay in the address bar

@@ -42,12 +42,27 @@ function lastReport(d) {
   return `<td class="last-report${quiet ? " quiet" : ""}">${esc(text)}</td>`;
 }
 
+function workerCell(d, workers) {
+  // the grid workers of the tablet's own grid: the scorecard counts its work as theirs
+  if (d.revoked_at) return `<td>${esc(d.worker_name || "")}</td>`;
+  const mine = workers.filter((w) => w.place_id === d.grid_id);
+  const options = [`<option value="">— 无 none</option>`, ...mine.map((w) =>
+    `<option value="${w.id}"${w.id === d.worker_account_id ? " selected" : ""}>${esc(w.display_name || w.username)}</option>`)];
+  return `<td><select data-worker="${esc(d.id)}">${options.join("")}</select></td>`;
+}
+
 async function listDevices() {
-  const devices = await api("/api/devices");
+  const [devices, accounts] = await Promise.all([api("/api/devices"), api("/api/accounts")]);
+  const workers = accounts.filter((a) => a.role === "grid_worker" && !a.disabled);
   $("#devices").innerHTML = devices.map((d) => `<tr><td>${esc(d.id)}</td><td>${esc(d.grid_id)}</td><td>${esc(d.label)}</td>
-    <td>${d.revoked_at ? "停用 revoked" : "在用 active"}</td>${lastReport(d)}
+    ${workerCell(d, workers)}<td>${d.revoked_at ? "停用 revoked" : "在用 active"}</td>${lastReport(d)}
     <td>${d.revoked_at ? "" : `<button type="button" class="link" data-rotate="${esc(d.id)}">新密码 New password</button>
       <button type="button" class="link" data-revoke="${esc(d.id)}">停用 Revoke</button>`}</td></tr>`).join("");
+  document.querySelectorAll("[data-worker]").forEach((select) => select.addEventListener("change", async () => {
+    const body = JSON.stringify({ account_id: select.value ? Number(select.value) : null });
+    await api(`/api/devices/${encodeURIComponent(select.dataset.worker)}/worker`, { method: "POST", body });
+    await listDevices();
+  }));
   document.querySelectorAll("[data-rotate]").forEach((b) => b.addEventListener("click", async () => {
     showIssued(await api(`/api/devices/${encodeURIComponent(b.dataset.rotate)}/rotate`, { method: "POST" }));
   }));
