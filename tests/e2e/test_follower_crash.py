@@ -7,7 +7,6 @@ import asyncio
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -16,22 +15,13 @@ from sqlmodel import col
 from backend.database import create_engine, read_only_connection
 from backend.hazards.models import Hazard
 from backend.replication.models import SyncedDocument
-from backend.settings import REPO_ROOT, Settings
+from backend.settings import Settings
 from sync.couch import CouchClient
-from sync.devserver import DevCouch, free_port
+from sync.devserver import DevCouch
 from tests.helpers import eventually, hazard_doc, synced_count
-from tests.integration.harness import environment_of, running_app
+from tests.integration.harness import running_app, serve_process
 
 DOCS = 3000
-
-
-def _start(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = environment_of(settings, FOLLOWER_BATCH_SIZE="50")
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "backend", "serve", "--port", str(free_port())],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
 
 
 async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
@@ -55,13 +45,13 @@ async def test_killing_the_service_mid_batch_loses_and_duplicates_nothing(
     log = tmp_path / "service.log"
     service: subprocess.Popen[bytes] | None = None
     try:
-        service = _start(settings, log)
+        service = serve_process(settings, log, FOLLOWER_BATCH_SIZE="50")
         at_kill = await eventually(applied, lambda n: n >= 300, within=60, every=0.01)
         service.send_signal(signal.SIGKILL)
         service.wait(10)
         assert at_kill < DOCS, "the service finished before it could be killed"
 
-        service = _start(settings, log)
+        service = serve_process(settings, log, FOLLOWER_BATCH_SIZE="50")
         await eventually(applied, lambda n: n == DOCS, within=120, every=0.1)
         await asyncio.sleep(1)  # a last round: anything beyond DOCS would show now
         service.send_signal(signal.SIGINT)

@@ -5,29 +5,19 @@ verdicts already there and leaves them), nothing is quarantined."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from backend.database import create_engine
-from backend.settings import REPO_ROOT, Settings
+from backend.settings import Settings
 from sync.couch import CouchClient
-from sync.devserver import DevCouch, free_port
+from sync.devserver import DevCouch
 from tests.faults.invariants import check_invariants
 from tests.helpers import eventually, hazard_doc, synced_count
-from tests.integration.harness import environment_of, running_app
+from tests.integration.harness import running_app, serve_process
 
 DOCS = 200
 BATCH = 25
-
-
-def _serve(settings: Settings, log: Path, module: str, **env: str) -> subprocess.Popen[bytes]:
-    environment = environment_of(settings, FOLLOWER_BATCH_SIZE=str(BATCH), **env)
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", module, "serve", "--port", str(free_port())],
-            cwd=REPO_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+DYING = "tests.faults.serve_dying_before_commit"
 
 
 async def test_death_after_the_verdicts_before_the_commit_loses_and_repeats_nothing(
@@ -42,14 +32,14 @@ async def test_death_after_the_verdicts_before_the_commit_loses_and_repeats_noth
     engine = create_engine(postgres_settings.database_url)
     log = tmp_path / "service.log"
     try:
-        dying = _serve(postgres_settings, log, "tests.faults.serve_dying_before_commit",
-                       DIE_AT_BATCH="3", DIE_IN_DB=cred.database)  # fmt: skip
+        dying = serve_process(postgres_settings, log, module=DYING, DIE_AT_BATCH="3",
+                              DIE_IN_DB=cred.database, FOLLOWER_BATCH_SIZE=str(BATCH))  # fmt: skip
         returncode = dying.wait(120)
         committed = await synced_count(engine)
         verdicts_at_death = len((await couch_admin.all_docs(
             cred.database, startkey='"verdict:"', endkey='"verdict:\ufff0"'))["rows"])  # fmt: skip
 
-        service = _serve(postgres_settings, log, "backend")
+        service = serve_process(postgres_settings, log, FOLLOWER_BATCH_SIZE=str(BATCH))
         try:
             await eventually(lambda: synced_count(engine), lambda n: n == DOCS, within=120)
         finally:

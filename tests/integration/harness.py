@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -12,9 +15,9 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.devices.service import IssuedCredentials
 from backend.runtime import Runtime
-from backend.settings import Settings
+from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
-from sync.devserver import DevCouch
+from sync.devserver import DevCouch, free_port
 from tests.helpers import hazard_doc
 
 
@@ -51,6 +54,18 @@ def environment_of(settings: Settings, **extra: str) -> dict[str, str]:
         "VAR_DIR": str(settings.var_dir),
         **extra,
     }
+
+
+def serve_process(
+    settings: Settings, log: Path, *, module: str = "backend", **env: str
+) -> subprocess.Popen[bytes]:
+    """``python -m <module> serve`` on a free port with these settings; output to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, "serve", "--port", str(free_port())],
+            cwd=REPO_ROOT, env=environment_of(settings, **env), stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
 
 
 def hazard_for(cred: IssuedCredentials, **extra: Any) -> dict[str, Any]:
