@@ -9,28 +9,49 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import tuple_
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import Hazard
 from backend.live.events import hazard_event
 
-LIMIT = 500
-"""Hazards per look; a longer backlog comes over the next looks, oldest first."""
+LIMIT = 2000
+"""New events per look; a longer backlog comes over the next looks, oldest first."""
+PAGE = 500
 MARGIN = timedelta(seconds=10)
 """How far behind the newest change seen each look starts again: a change stamped before
 it may commit after it (a long batch), or come from a process whose clock runs behind."""
 
 
-async def changed_since(
-    session: AsyncSession, within: set[str] | None, since: datetime, limit: int = LIMIT
+async def look(
+    session: AsyncSession,
+    within: set[str] | None,
+    mark: Watermark,
+    *,
+    limit: int = LIMIT,
+    page: int = PAGE,
 ) -> list[dict[str, Any]]:
-    """Events of the hazards inside ``within`` changed after ``since``, oldest first."""
-    query = select(Hazard).where(col(Hazard.updated_at) > since)
-    if within is not None:
-        query = query.where(col(Hazard.grid_id).in_(within))
-    query = query.order_by(col(Hazard.updated_at), col(Hazard.doc_id)).limit(limit)
-    return [hazard_event(h, "changed") for h in (await session.exec(query)).all()]
+    """Events of the hazards inside ``within`` changed after ``mark.since`` that ``mark``
+    has not told yet, oldest first; it stops after the page that reaches ``limit`` (the
+    rest comes at the next look). Pages
+    through what it has told already, so a thousand hazards stamped in the same second
+    (a boundary activation re-checks them all) all come through."""
+    found: list[dict[str, Any]] = []
+    after: tuple[datetime, str] = (mark.since, "")
+    while len(found) < limit:
+        query = select(Hazard).options(defer(Hazard.doc), defer(Hazard.errors))  # type: ignore[arg-type]
+        query = query.where(tuple_(col(Hazard.updated_at), col(Hazard.doc_id)) > after)
+        if within is not None:
+            query = query.where(col(Hazard.grid_id).in_(within))
+        query = query.order_by(col(Hazard.updated_at), col(Hazard.doc_id)).limit(page)
+        rows = (await session.exec(query)).all()
+        found.extend(e for e in (hazard_event(h, "changed") for h in rows) if mark.admit(e))
+        if len(rows) < page:
+            break
+        after = (rows[-1].updated_at, rows[-1].doc_id)
+    return found
 
 
 @dataclass

@@ -33,7 +33,7 @@ from backend.accounts.auth import account_for_token
 from backend.accounts.controller import Unauthenticated
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.database import unit_of_work
-from backend.live.catch_up import Watermark, changed_since
+from backend.live.catch_up import Watermark, look
 from backend.live.events import CHANNEL
 from backend.runtime import Runtime
 from backend.settings import Settings
@@ -73,12 +73,15 @@ async def _stream(
                 queue.put_nowait(item)
 
         async def missed() -> list[dict[str, Any]]:
+            """What changed that this stream has not told (admitted into ``mark``)."""
             async with unit_of_work(sessions, read_only=True) as session:
-                return await changed_since(session, listener.within, mark.since)
+                return await look(session, listener.within, mark)
 
-        def told(event: dict[str, Any]) -> ServerSentEventMessage:
+        def told(event: dict[str, Any], at: str | None = None) -> ServerSentEventMessage:
+            """A live event's id is the newest change told so far; one found in SQL
+            (oldest first) carries its own time, so a cut in the middle resumes there."""
             return ServerSentEventMessage(event="hazard", data=json.dumps(event),
-                                          id=mark.latest.isoformat())  # fmt: skip
+                                          id=at or mark.latest.isoformat())  # fmt: skip
 
         task = asyncio.create_task(pump())
         loop = asyncio.get_running_loop()
@@ -86,8 +89,7 @@ async def _stream(
         try:
             if listener.since is not None:
                 for replayed in await missed():
-                    if mark.admit(replayed):
-                        yield told(replayed)
+                    yield told(replayed, replayed["updated_at"])
             yield ServerSentEventMessage(event="ready", data="{}")
             next_look = loop.time() + listener.catch_up_every
             while True:
@@ -97,10 +99,10 @@ async def _stream(
                 except TimeoutError:
                     found = []
                     if loop.time() >= next_look:
-                        found = [e for e in await missed() if mark.admit(e)]
+                        found = await missed()
                         next_look = loop.time() + listener.catch_up_every
                     for missed_event in found:
-                        yield told(missed_event)
+                        yield told(missed_event, missed_event["updated_at"])
                     if not found:
                         yield ServerSentEventMessage(comment="keep-alive")
                     continue
