@@ -53,11 +53,7 @@ class Lease:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), self.retry_every)
 
-    async def _lead(
-        self,
-        start: Callable[[], tuple[Work, Callable[[], None]]],
-        still_held: Callable[[], Awaitable[None]],
-    ) -> None:
+    async def _lead(self, start: Start, still_held: Callable[[], Awaitable[None]]) -> None:
         """Run one term of work; end it when stopped or when the lease is lost."""
         work, stop_work = start()
         self.state = "leader"
@@ -91,9 +87,7 @@ class PostgresLease(Lease):
         while not self._stop.is_set():
             try:
                 async with self.engine.connect() as conn:
-                    taken = await conn.scalar(
-                        text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
-                    )
+                    taken = await conn.scalar(TRY_LOCK, {"k": self.key})
                     await conn.commit()
                     if taken:
 
@@ -105,9 +99,7 @@ class PostgresLease(Lease):
                             await self._lead(start, still_held)
                         finally:
                             with contextlib.suppress(SQLAlchemyError, OSError):
-                                await conn.scalar(
-                                    text("SELECT pg_advisory_unlock(:k)"), {"k": self.key}
-                                )
+                                await conn.scalar(UNLOCK, {"k": self.key})
                                 await conn.commit()
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("follower lease: database unavailable (%r)", exc)
