@@ -50,20 +50,23 @@ class CellsRead(BaseModel):
     """[lon, lat, count, overdue, major] per occupied cell."""
 
 
-@get("/map", exclude_from_auth=True, include_in_schema=False)
-async def map_page() -> Response[bytes]:
-    """The map page (it signs in itself; the data comes from the API)."""
-    body = (STATIC / "map.html").read_bytes()
+def _page(name: str) -> Response[bytes]:
+    """A page of ``web/static`` (it signs in itself; the data comes from the API)."""
+    body = (STATIC / name).read_bytes()
     return Response(body, media_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+
+@get("/map", exclude_from_auth=True, include_in_schema=False)
+async def map_page() -> Response[bytes]:
+    """The supervisors' map."""
+    return _page("map.html")
 
 
 @get("/devices", exclude_from_auth=True, include_in_schema=False)
 async def devices_page() -> Response[bytes]:
     """Admins register tablets here; the enrol link is shown as a QR code."""
-    body = (STATIC / "devices.html").read_bytes()
-    return Response(body, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+    return _page("devices.html")
 
 
 class SupervisorMapController(Controller):
