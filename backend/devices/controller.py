@@ -18,7 +18,6 @@ from backend.accounts.models import Account
 from backend.audit.service import actor_of, record
 from backend.devices import service
 from backend.devices.models import Device, DeviceRead
-from backend.errors import DomainError
 from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
@@ -83,7 +82,7 @@ def _read(device: object) -> DeviceRead:
 async def _reads(session: AsyncSession, devices: Sequence[Device]) -> list[DeviceRead]:
     """With each tablet's worker and its last report."""
     names = await service.worker_names(session, devices)
-    latest = await service.last_reports(session)
+    latest = await service.last_reports(session, [d.id for d in devices])
     return [
         _read(d).model_copy(update={"last_report_at": latest.get(d.id),
                                     "worker_name": names.get(d.worker_account_id or 0)})
@@ -113,11 +112,8 @@ class DeviceController(Controller):
         account: NamedDependency[Account],
     ) -> DeviceCredentials:
         if data.worker_account_id is not None:  # before a CouchDB user exists
-            try:
-                await service.check_worker(session, data.grid_id, data.worker_account_id)
-            except DomainError as exc:
-                exc.errors = [{**e, "path": "/worker_account_id"} for e in exc.errors]
-                raise
+            await service.check_worker(session, data.grid_id, data.worker_account_id,
+                                       path="/worker_account_id")  # fmt: skip
         issued = await service.register_device(
             session, runtime.couch, runtime.namespace, data.grid_id, data.device_id, data.label
         )

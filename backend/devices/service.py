@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -135,8 +135,11 @@ async def assign_worker(session: AsyncSession, device_id: str, account_id: int |
     return device
 
 
-async def check_worker(session: AsyncSession, grid_id: str, account_id: int) -> None:
-    """Refuse an account that is not an active grid worker of ``grid_id``."""
+async def check_worker(
+    session: AsyncSession, grid_id: str, account_id: int, path: str = "/account_id"
+) -> None:
+    """Refuse an account that is not an active grid worker of ``grid_id`` (the error
+    names the request field at ``path``)."""
     worker = await session.get(Account, account_id)
     if worker is None or worker.disabled or worker.role != Role.grid_worker:
         message = "not an active grid worker"
@@ -145,7 +148,7 @@ async def check_worker(session: AsyncSession, grid_id: str, account_id: int) -> 
     else:
         return
     raise DomainError(f"account {account_id}: {message}",
-                      [{"path": "/account_id", "message": message}])  # fmt: skip
+                      [{"path": path, "message": message}])  # fmt: skip
 
 
 async def worker_names(session: AsyncSession, devices: Sequence[Device]) -> dict[int, str]:
@@ -188,12 +191,16 @@ async def list_devices(session: AsyncSession, grid_id: str | None = None) -> Seq
     return (await session.exec(query)).all()
 
 
-async def last_reports(session: AsyncSession) -> dict[str, datetime]:
-    """When the server last received a hazard or an inspection from each device: a
-    tablet that has gone quiet for days stands out on the devices page."""
+async def last_reports(session: AsyncSession, device_ids: Collection[str]) -> dict[str, datetime]:
+    """When the server last received a hazard or an inspection from each of these
+    devices: a tablet that has gone quiet for days stands out on the devices page."""
     latest: dict[str, datetime] = {}
     for model in (Hazard, Inspection):
-        query = select(model.device_id, func.max(model.received_at)).group_by(model.device_id)
+        query = (
+            select(model.device_id, func.max(model.received_at))
+            .where(col(model.device_id).in_(list(device_ids)))
+            .group_by(model.device_id)
+        )
         for device_id, at in (await session.exec(query)).all():
             if at is not None and (device_id not in latest or at > latest[device_id]):
                 latest[device_id] = at
