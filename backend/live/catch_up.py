@@ -35,9 +35,9 @@ async def look(
 ) -> list[dict[str, Any]]:
     """Events of the hazards inside ``within`` changed after ``mark.since`` that ``mark``
     has not told yet, oldest first; it stops after the page that reaches ``limit`` (the
-    rest comes at the next look). Pages
-    through what it has told already, so a thousand hazards stamped in the same second
-    (a boundary activation re-checks them all) all come through."""
+    rest comes at the next look). It pages through what it has told already, so a
+    thousand hazards stamped in the same second (a boundary activation re-checks them
+    all) all come through."""
     found: list[dict[str, Any]] = []
     after: tuple[datetime, str] = (mark.since, "")
     while len(found) < limit:

@@ -126,11 +126,12 @@ class EventController(Controller):
         runtime: NamedDependency[Runtime],
         access_token: Annotated[str, QueryParameter(max_length=2000)],
     ) -> ServerSentEvent:
-        """Events ``hazard`` (the marker, with ``reason`` synced or ledger) of the
-        caller's jurisdiction; first a ``ready`` event."""
-        secret: str = request.app.state.settings.jwt_secret
+        """Events ``hazard`` (the marker, with ``reason`` synced, ledger or changed) of the
+        caller's jurisdiction; first a ``ready`` event (after what a ``Last-Event-ID``
+        missed)."""
+        settings: Settings = request.app.state.settings
         try:
-            token = Token.decode(access_token, secret, "HS256")
+            token = Token.decode(access_token, settings.jwt_secret, "HS256")
         except NotAuthorizedException:  # malformed, forged or expired: the same answer
             raise Unauthenticated("sign in again") from None
         account = await account_for_token(runtime, token)
@@ -139,7 +140,6 @@ class EventController(Controller):
         async with unit_of_work(runtime.sessions, read_only=True) as session:
             within = await jurisdiction_grid_ids(session, account)
         channels = request.app.plugins.get(ChannelsPlugin)
-        settings: Settings = request.app.state.settings
         listener = Listener(within, _last_event(request.headers.get("last-event-id")),
                             settings.live_catch_up_seconds)  # fmt: skip
         return ServerSentEvent(
