@@ -217,15 +217,24 @@ async function askWhyRefused() {
     if (!response.ok) return;  // 401: a new password was issued; "denied" says ask the admin
     answer = await response.json();
   } catch { return; }  // the network went: the next sync asks again
-  if (answer.status === "revoked") await erase(t("revoked", { t: localIso(new Date(answer.revoked_at)).slice(0, 16).replace("T", " ") }));
+  if (answer.status === "revoked") await erase(withdrawn(answer.revoked_at));
   else if (answer.database && answer.database !== d.database) await switchGrid(answer);
+}
+
+function previousDatabases() {
+  // grid databases this tablet held before a move, dropped once the server's purge arrives
+  return JSON.parse(localStorage.getItem("field.previousDatabases") || "[]");
+}
+
+function withdrawn(at) {
+  // the set-up screen's notice, with the server's UTC time on the tablet's clock
+  return t("revoked", { t: localIso(new Date(at)).slice(0, 16).replace("T", " ") });
 }
 
 async function switchGrid(answer) {
   // what was never pushed belongs to the old grid, whose database no longer takes it
   const { docs } = await pendingCounts();
-  const previous = JSON.parse(localStorage.getItem("field.previousDatabases") || "[]");
-  localStorage.setItem("field.previousDatabases", JSON.stringify([...new Set([...previous, state.device.database])]));
+  localStorage.setItem("field.previousDatabases", JSON.stringify([...new Set([...previousDatabases(), state.device.database])]));
   saveDevice({ ...state.device, database: answer.database, grid_id: answer.grid_id });
   const notice = [t("moved", { g: answer.grid_id })];
   if (docs) notice.push(t("moved_unsent", { n: docs }));
@@ -235,7 +244,7 @@ async function switchGrid(answer) {
 
 async function erase(notice) {
   // a withdrawn tablet keeps nothing: documents, photos, credentials (only the language stays)
-  const databases = [state.device.database, ...JSON.parse(localStorage.getItem("field.previousDatabases") || "[]")];
+  const databases = [state.device.database, ...previousDatabases()];
   await state.db?.close();
   state.db = null;
   for (const name of databases) await new PouchDB(`field-${name}`).destroy();
@@ -249,8 +258,8 @@ async function obeyPurge() {
   if (!state.db || !state.device) return;
   const purge = await state.db.get(`purge:${state.device.device_id}`).catch(() => null);
   if (!purge || localStorage.getItem("field.purgeDone") === purge.issued_at) return;
-  if (purge.reason === "revoked") return erase(t("revoked", { t: purge.issued_at.slice(0, 16).replace("T", " ") }));
-  for (const name of JSON.parse(localStorage.getItem("field.previousDatabases") || "[]")) await new PouchDB(`field-${name}`).destroy();
+  if (purge.reason === "revoked") return erase(withdrawn(purge.issued_at));
+  for (const name of previousDatabases()) await new PouchDB(`field-${name}`).destroy();
   localStorage.removeItem("field.previousDatabases");
   localStorage.setItem("field.purgeDone", purge.issued_at);
   window.fieldState.purged = purge.issued_at;
