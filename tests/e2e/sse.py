@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from tests.helpers import eventually
+
 
 async def events(
     base_url: str, token: str, last_event_id: str | None = None
@@ -70,9 +72,9 @@ class Listening:
 
 
 async def until(condition: Callable[[], bool], within: float = 30) -> None:
-    """Wait for ``condition``; fail saying so when it does not come."""
-    for _ in range(int(within * 10)):
-        if condition():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not within {within}s")
+    """Wait for ``condition`` on what the listeners heard (``eventually`` of a plain check)."""
+
+    async def check() -> bool:
+        return condition()
+
+    await eventually(check, bool, within=within, every=0.1)
