@@ -36,12 +36,13 @@ pytest: install browser
 	$(PY) -m pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded browser), with a CJK font
-# so that Chinese labels render in screenshots.
+# so that Chinese labels render in screenshots; the security suite runs the shipped
+# nginx config with Debian's nginx.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-BROWSER_PACKAGES := chromium fonts-wqy-microhei
-browser: /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-/usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:
-	$(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES))
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei nginx-light
+browser: /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/sbin/nginx
+/usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/sbin/nginx:
+	$(SUDO) apt-get install -y -q $(DEBIAN_PACKAGES) || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(DEBIAN_PACKAGES))
 
 test: lint typecheck imports pytest
 

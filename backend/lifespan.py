@@ -7,6 +7,7 @@ demo street (when asked) → grid databases provisioned → changes follower.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_account, find_account
-from backend.couch_proxy.controller import upstream_client
+from backend.couch_proxy.upstream import upstream_client
 from backend.database import (
     create_engine,
     ensure_sqlite_directory,
@@ -40,7 +41,7 @@ from backend.runtime import Runtime
 from backend.settings import Settings, dev_secret
 from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
-from sync.devserver import DevCouch
+from sync.devserver import DevCouch, Supervision, supervise
 from sync.follower import Follower
 from sync.provisioning import Namespace
 
@@ -59,7 +60,10 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, settings.database_pool)
         stack.push_async_callback(engine.dispose)
         await migrate(engine)
-        credentials = settings.couch or await _start_dev_couch(settings, stack)
+        credentials, supervision = settings.couch, None
+        if credentials is None:
+            supervision = Supervision()
+            credentials = await _start_dev_couch(settings, stack, supervision)
         couch = CouchClient.from_credentials(credentials)
         stack.push_async_callback(couch.aclose)
         await check_couch(couch)
@@ -71,6 +75,7 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             couch_public_url=settings.couch_public_url or credentials.url,
             time_zone=settings.time_zone,
             coverage_rules=settings.coverage_rules,
+            dev_couch=supervision,
         )
         if settings.bootstrap_admin:
             await ensure_admin(run.sessions, *settings.bootstrap_admin)
@@ -89,7 +94,15 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         yield
 
 
-async def _start_dev_couch(settings: Settings, stack: AsyncExitStack) -> CouchCredentials:
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _start_dev_couch(
+    settings: Settings, stack: AsyncExitStack, seen: Supervision
+) -> CouchCredentials:
     server = DevCouch(
         settings.var_dir / "couch",
         admin_password=dev_secret(settings.var_dir / "couch-admin-password"),
@@ -97,6 +110,8 @@ async def _start_dev_couch(settings: Settings, stack: AsyncExitStack) -> CouchCr
     )
     await asyncio.to_thread(server.start)
     stack.push_async_callback(asyncio.to_thread, server.stop)
+    supervisor = asyncio.create_task(supervise(server, seen), name="dev-couch-supervisor")
+    stack.push_async_callback(_cancel, supervisor)
     log.info("dev CouchDB running at %s (data in %s)", server.url, server.data_dir)
     return server.credentials
 

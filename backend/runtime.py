@@ -10,11 +10,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.couch_proxy.upstream import LongPollGate
 from backend.coverage.cadence import DEFAULT_RULES, CadenceRule
 from backend.devices.service import IssuedCredentials
 from backend.photos.storage import MediaStore
 from backend.replication.lease import Lease
 from sync.couch import CouchClient
+from sync.devserver import Supervision
 from sync.follower import Follower
 from sync.provisioning import Namespace
 
@@ -40,3 +42,7 @@ class Runtime:
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
     couch_proxy: httpx.AsyncClient | None = None
     """Pooled, credential-free connections for ``/couch/`` (browsers' replication)."""
+    long_polls: LongPollGate = field(default_factory=LongPollGate)
+    """Feeds each tablet holds open through ``/couch/`` (capped per tablet)."""
+    dev_couch: Supervision | None = None
+    """The managed dev CouchDB's supervision; ``None`` for a CouchDB given by URL."""

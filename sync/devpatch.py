@@ -16,6 +16,13 @@ is not in two places, both fixed here with the smallest change that works:
    stop the dev server for everyone). Apache CouchDB answers 401 and carries on. The fix
    keeps the chain usable after a failure and puts the database back in the cache.
 
+3. Once an admin exists, Apache CouchDB 3 keeps ``_replicate``, ``_all_dbs`` and the
+   system databases (``_users``: no self sign-up; ``_replicator``) for server admins;
+   pouchdb-server leaves them open to anyone, so an anonymous caller could replicate
+   into any grid database (around ``_security`` and ``validate_doc_update``), make the
+   server fetch any URL, or create CouchDB users. The fix adds them to the routes the
+   server's own ``requiresServerAdmin`` guards.
+
 ``python -m sync.devpatch`` applies them (the install step does); the dev server manager
 refuses to start an unpatched server.
 """
@@ -67,6 +74,18 @@ FIXES = (
             "    });"
         ),
     ),
+    Fix(
+        files=("express-pouchdb/lib/routes/authorization.js",),
+        buggy="  app.post('/_restart', requiresServerAdmin);\n",
+        fixed=(
+            "  app.post('/_restart', requiresServerAdmin);\n"
+            "  // as Apache CouchDB 3: replication, the database list and the system\n"
+            "  // databases are for server admins only\n"
+            "  app.all('/_replicate', requiresServerAdmin);\n"
+            "  app.all('/_all_dbs', requiresServerAdmin);\n"
+            "  app.all(/^\\/_(users|replicator|global_changes)(\\/.*)?$/, requiresServerAdmin);\n"
+        ),
+    ),
 )
 
 
@@ -76,7 +95,7 @@ class UnexpectedDevServer(RuntimeError):
 
 def is_patched(root: Path = REPO_ROOT) -> bool:
     return all(
-        fix.buggy not in (root / "node_modules" / name).read_text(encoding="utf-8")
+        fix.fixed in (root / "node_modules" / name).read_text(encoding="utf-8")
         for fix in FIXES
         for name in fix.files
     )
@@ -89,7 +108,7 @@ def apply_patch(root: Path = REPO_ROOT) -> int:
         for name in fix.files:
             path = root / "node_modules" / name
             text = path.read_text(encoding="utf-8")
-            if fix.fixed in text and fix.buggy not in text:
+            if fix.fixed in text:
                 continue
             if text.count(fix.buggy) != 1:
                 raise UnexpectedDevServer(f"{path}: expected the known lines once")

@@ -8,6 +8,8 @@ restart. The admin is set through ``/_config`` right after start, every time.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import secrets
 import shutil
@@ -18,11 +20,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 from sync.couch import CouchCredentials
+
+log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_BIN = REPO_ROOT / "node_modules" / ".bin" / "pouchdb-server"
@@ -85,7 +91,7 @@ class DevCouch:
     def log_path(self) -> Path | None:
         return self._workdir / "server.log" if self._workdir else None
 
-    def start(self, *, ready_timeout: float = 60.0) -> None:
+    def start(self, *, ready_timeout: float = 60.0, port: int | None = None) -> None:
         if not SERVER_BIN.exists():
             raise DevCouchError(f"dev CouchDB is not installed ({SERVER_BIN}); run `make install`")
         if shutil.which("node") is None:
@@ -96,7 +102,7 @@ class DevCouch:
             raise DevCouchError("the dev CouchDB lacks its fix; run `make install`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._workdir = Path(tempfile.mkdtemp(prefix="dev-couch-"))
-        self.port = self._choose_port()
+        self.port = port or self._choose_port()
         command = [
             str(SERVER_BIN),
             "--host", "127.0.0.1",
@@ -166,6 +172,17 @@ class DevCouch:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
+    def restart(self) -> None:
+        """Start again after a death, on the same port when it is free."""
+        port = self.port
+        self.stop()
+        self.start(port=port if port and port_is_free(port) else None)
+
+    @property
+    def exit_status(self) -> int | None:
+        """The status it died with; ``None`` while it runs (or was never started)."""
+        return None if self._process is None else self._process.poll()
+
     def kill(self) -> None:
         """Stop abruptly, as a crash would (for fault tests)."""
         if self._process is not None and self._process.poll() is None:
@@ -176,6 +193,40 @@ class DevCouch:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+
+@dataclass
+class Supervision:
+    """What the supervisor saw of the managed dev CouchDB (for ``/ready`` and admins)."""
+
+    restarts: int = 0
+    last_exit: str | None = None
+    """When it last died and its exit status."""
+    last_error: str | None = None
+    """Why the last restart failed (``None`` once one succeeded)."""
+    running: bool = True
+
+
+async def supervise(server: DevCouch, seen: Supervision, *, interval: float = 1.0) -> None:
+    """Restart the dev CouchDB on its own port whenever it dies, and say so; runs until
+    cancelled. A dead server stops every tablet's sync; nothing else would bring it back."""
+    while True:
+        await asyncio.sleep(interval)
+        status = server.exit_status
+        if status is None:
+            continue
+        seen.running = False
+        seen.last_exit = f"{datetime.now(UTC).isoformat(timespec='seconds')} status {status}"
+        log.error("dev CouchDB died (%s); restarting it on port %s", seen.last_exit, server.port)
+        try:
+            await asyncio.to_thread(server.restart)
+        except DevCouchError as exc:
+            seen.last_error = str(exc)
+            log.error("dev CouchDB could not be restarted: %s", exc)
+            continue
+        seen.restarts += 1
+        seen.running, seen.last_error = True, None
+        log.warning("dev CouchDB restarted at %s", server.url)
 
 
 @contextmanager

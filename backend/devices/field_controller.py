@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.controller import Unauthenticated
+from backend.couch_proxy.upstream import upstream_headers
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.runtime import Runtime
@@ -48,7 +49,7 @@ async def field_device(
     device = await session.get(Device, device_id)
     if device is not None and device.revoked_at is not None:
         return DeviceStatus(device_id=device.id, status="revoked", revoked_at=device.revoked_at)
-    user = await _couch_user(runtime, request.headers.get("authorization", ""))
+    user = await _couch_user(request, runtime)
     if device is None or user is None or user != device.couch_user:
         raise Unauthenticated("these are not this tablet's credentials")
     grid = await session.get(Place, device.grid_id)
@@ -56,11 +57,13 @@ async def field_device(
                         database=grid.couch_db if grid else None)  # fmt: skip
 
 
-async def _couch_user(runtime: Runtime, authorization: str) -> str | None:
+async def _couch_user(request: Request[Any, Any, Any], runtime: Runtime) -> str | None:
+    authorization = request.headers.get("authorization", "")
     """The CouchDB user these Basic credentials sign in as, by CouchDB's own check."""
     if not authorization.lower().startswith("basic ") or runtime.couch_proxy is None:
         return None
-    headers = {"Authorization": authorization, "Accept": "application/json"}
+    headers = upstream_headers({"authorization": authorization, "accept": "application/json"},
+                               request.client.host if request.client else None)  # fmt: skip
     try:
         answer = await runtime.couch_proxy.get("/_session", headers=headers)
     except httpx.TransportError as exc:

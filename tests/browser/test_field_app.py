@@ -46,7 +46,7 @@ async def _open_app(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"{app.base_url}{device['enrol_path']}")
-    await page.wait_for_function("window.fieldState.ready && window.fieldState.synced > 0",
+    await page.wait_for_function("window.fieldState?.ready && window.fieldState.synced > 0",
                                  timeout=30_000)  # fmt: skip
     await page.evaluate("navigator.serviceWorker.ready")
     assert errors == [], errors
@@ -100,13 +100,13 @@ async def test_a_worker_records_offline_and_the_loop_reaches_the_app(
             )
             # still offline: the shell from the service worker, the data from IndexedDB
             await page.reload()
-            await page.wait_for_function("window.fieldState.ready", timeout=30_000)
+            await page.wait_for_function("window.fieldState?.ready", timeout=30_000)
             after_reload = await page.inner_text("#hazards")
             await page.screenshot(path=str(SCREENSHOTS / "field-offline.png"))
 
             await context.set_offline(False)
             await page.click("#sync")
-            await page.wait_for_function("window.fieldState.pending === 0", timeout=30_000)
+            await page.wait_for_function("window.fieldState?.pending === 0", timeout=30_000)
 
             async def hazards() -> Any:
                 return (await app.call("GET", "/api/hazards", admin)).json()
@@ -169,7 +169,7 @@ async def _rectify(page: Page, app: Served, admin: str, hazard_id: str, work: Pa
     stored = await page.evaluate("window.fieldState.stored")
     await page.click("#ledger-items button[type=submit]")
     await page.wait_for_function(f"window.fieldState.stored > {stored}")
-    await page.wait_for_function("window.fieldState.pending === 0", timeout=30_000)
+    await page.wait_for_function("window.fieldState?.pending === 0", timeout=30_000)
 
     async def linked() -> Any:
         detail = (await app.call("GET", f"/api/hazards/{hazard_id}", admin)).json()
@@ -277,7 +277,7 @@ async def test_a_moved_tablet_follows_its_grid_and_a_withdrawn_one_is_erased(
         moved = await app.call("POST", f"/api/devices/{device['device_id']}/move", admin,
                                json={"grid_id": "donghu-02"})  # fmt: skip
         await page.click("#sync")  # refused by donghu-01's database: the app asks why
-        await page.wait_for_function("window.fieldState.purged", timeout=30_000)
+        await page.wait_for_function("window.fieldState?.purged", timeout=30_000)
         after_move = (await page.inner_text("#who"), await page.inner_text("#notice"),
                       await _indexed_databases(page))  # fmt: skip
         await page.screenshot(path=str(SCREENSHOTS / "field-moved.png"))

@@ -39,5 +39,5 @@ async def test_a_device_reaches_only_its_own_grid_database_through_the_proxy(
     assert foreign.status_code in {401, 403}
     assert anonymous.status_code in {401, 403}
     assert "www-authenticate" not in anonymous.headers  # no browser sign-in box
-    assert design.status_code in {401, 403}
+    assert design.status_code == 404  # not replication: never forwarded
     assert users.status_code == all_dbs.status_code == config.status_code == 404
