@@ -179,6 +179,10 @@ class DevCouch:
         self.start(port=port if port and port_is_free(port) else None)
 
     @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
     def exit_status(self) -> int | None:
         """The status it died with; ``None`` while it runs (or was never started)."""
         return None if self._process is None else self._process.poll()
@@ -205,11 +209,14 @@ class Supervision:
     last_error: str | None = None
     """Why the last restart failed (``None`` once one succeeded)."""
     running: bool = True
+    pid: int | None = None
+    """The server's process (group) id."""
 
 
 async def supervise(server: DevCouch, seen: Supervision, *, interval: float = 1.0) -> None:
     """Restart the dev CouchDB on its own port whenever it dies, and say so; runs until
     cancelled. A dead server stops every tablet's sync; nothing else would bring it back."""
+    seen.pid = server.pid
     while True:
         await asyncio.sleep(interval)
         status = server.exit_status
@@ -225,7 +232,7 @@ async def supervise(server: DevCouch, seen: Supervision, *, interval: float = 1.
             log.error("dev CouchDB could not be restarted: %s", exc)
             continue
         seen.restarts += 1
-        seen.running, seen.last_error = True, None
+        seen.running, seen.last_error, seen.pid = True, None, server.pid
         log.warning("dev CouchDB restarted at %s", server.url)
 
 

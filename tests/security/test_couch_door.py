@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from backend.couch_proxy.controller import MAX_BODY
 from backend.devices.service import IssuedCredentials
 from backend.settings import Settings
 from sync.devserver import DevCouch
-from tests.helpers import basic_auth
+from tests.helpers import basic_auth, eventually
 from tests.integration.harness import hazard_for
 from tests.security.harness import raw_request, served_app
 from tests.security.nginx import shipped_nginx
@@ -314,3 +316,26 @@ async def test_the_shipped_nginx_refuses_the_same_paths(
     assert info.json()["db_name"] == mine.database
     assert put.status_code == 201
     assert "set-cookie" not in put.headers
+
+
+async def test_a_crashed_dev_couchdb_is_restarted_and_reported(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    managed = sqlite_settings.with_changes(couch=None, var_dir=tmp_path / "managed")
+    async with served_app(managed) as (base, runtime), httpx.AsyncClient(base_url=base) as client:
+        seen = runtime.dev_couch
+        assert seen is not None
+        assert seen.pid is not None
+        os.killpg(seen.pid, signal.SIGKILL)  # as a hostile request that crashed it would
+        await eventually(lambda: client.get("/ready"), lambda r: r.status_code == 503, within=10)
+        ready = await eventually(lambda: client.get("/ready"), lambda r: r.status_code == 200,
+                                 within=60)  # fmt: skip
+        mine, _ = _grids(runtime)
+        doc = hazard_for(mine)
+        put = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc,
+                               headers=_auth(mine))  # fmt: skip
+    assert ready.status_code == 200
+    assert seen.restarts == 1
+    assert seen.last_exit is not None
+    assert seen.running
+    assert put.status_code == 201
