@@ -27,14 +27,31 @@ async def events(
         ) as response,
     ):
         assert response.status_code == 200, await response.aread()
-        event, sse_id = "", None
-        async for line in response.aiter_lines():
-            if line.startswith("event:"):
-                event = line.split(":", 1)[1].strip()
-            elif line.startswith("id:"):
-                sse_id = line.split(":", 1)[1].strip()
-            elif line.startswith("data:"):
-                yield {"event": event, "sse_id": sse_id, **json.loads(line.split(":", 1)[1])}
+        async for name, sse_id, data in parse(response.aiter_lines()):
+            yield {"event": name, "sse_id": sse_id, **json.loads(data)}
+
+
+async def parse(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str | None, str]]:
+    """``(event name, last event id, data)`` of each event dispatched, as the HTML
+    standard's EventSource parser does: fields gathered until a blank line; comments
+    (``:``) ignored; an event whose data is empty (a keep-alive) is never dispatched."""
+    name, data, last_id = "", [], None
+    async for line in lines:
+        if not line:
+            if data and "\n".join(data):
+                yield name or "message", last_id, "\n".join(data)
+            name, data = "", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
+        elif field == "id" and "\0" not in value:
+            last_id = value
 
 
 class Listening:
