@@ -33,9 +33,11 @@ from backend.lifespan import runtime
 from backend.live.controller import EventController
 from backend.live.plugin import channels_plugin
 from backend.mobile_schema.controller import MobileSchemaController
+from backend.openapi_page import VendoredSwaggerPage
 from backend.openapi_problems import document_problems
 from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
+from backend.security_headers import SecurityHeadersMiddleware
 from backend.settings import Settings
 from backend.sites.controller import SiteController
 from backend.supervisor_map.controller import (
@@ -114,9 +116,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels_plugin(settings.redis_url, settings.couch_namespace), RuntimePlugin()],
         # compression outside the ETags: a body's ETag is the same gzipped or not (gzip
         # stamps the time into its header, so a hash of the gzipped bytes changes by the second)
-        middleware=[DefineMiddleware(CompressionMiddleware, config=COMPRESSION), ETagMiddleware()],
+        middleware=[
+            SecurityHeadersMiddleware(settings.map_tile_url, production=settings.production),
+            DefineMiddleware(CompressionMiddleware, config=COMPRESSION),
+            ETagMiddleware(),
+        ],
         exception_handlers=errors.handlers,
-        openapi_config=OpenAPIConfig(title="Grid inspection API", version="0.1.0"),
+        openapi_config=OpenAPIConfig(
+            title="Grid inspection API", version="0.1.0", render_plugins=[VendoredSwaggerPage()]
+        ),
         debug=False,
     )
     app.state.settings = settings

@@ -30,6 +30,10 @@ class DomainError(Exception):
         self.errors = errors or []
         super().__init__(detail)
 
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the problem (e.g. ``Retry-After``)."""
+        return {}
+
 
 class NotFound(DomainError):
     status = 404
@@ -67,7 +71,9 @@ def problem(status: int, title: str, detail: str, errors: list[Any] | None = Non
 
 
 def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem(exc.status, exc.title, exc.detail, exc.errors)
+    response = problem(exc.status, exc.title, exc.detail, exc.errors)
+    response.headers.update(exc.headers())
+    return response
 
 
 def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -10,9 +10,11 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.throttle import LoginThrottle
 from backend.couch_proxy.upstream import LongPollGate
 from backend.coverage.cadence import DEFAULT_RULES, CadenceRule
 from backend.devices.service import IssuedCredentials
+from backend.live.tickets import UsedTickets
 from backend.photos.storage import MediaStore
 from backend.replication.lease import Lease
 from sync.couch import CouchClient
@@ -46,3 +48,7 @@ class Runtime:
     """Feeds each tablet holds open through ``/couch/`` (capped per tablet)."""
     dev_couch: Supervision | None = None
     """The managed dev CouchDB's supervision; ``None`` for a CouchDB given by URL."""
+    used_tickets: UsedTickets = field(default_factory=UsedTickets)
+    """Event-stream tickets already used (each opens one stream)."""
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed sign-ins per account and per client address (growing delays)."""

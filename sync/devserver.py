@@ -101,6 +101,7 @@ class DevCouch:
         if not is_patched(REPO_ROOT):
             raise DevCouchError("the dev CouchDB lacks its fix; run `make install`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._remove_workdir()  # a restart after kill() leaves the last one behind
         self._workdir = Path(tempfile.mkdtemp(prefix="dev-couch-"))
         self.port = port or self._choose_port()
         command = [
@@ -168,6 +169,9 @@ class DevCouch:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        self._remove_workdir()
+
+    def _remove_workdir(self) -> None:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None

@@ -56,6 +56,8 @@ async def _switch(
 ) -> AccountState:
     target = await managed_account(session, manager, account_id)
     target.disabled = disabled
+    if disabled:  # and enabling again revives none of the tokens it had
+        target.end_sessions()
     session.add(target)
     action = "account.disable" if disabled else "account.enable"
     record(session, actor_of(manager), action, f"account:{target.username}")
@@ -122,7 +124,7 @@ class AccountController(Controller):
     ) -> AccountWithPassword:
         """A new generated password, shown once."""
         target = await managed_account(session, account, account_id)
-        password = reset_password(target)
+        password = await reset_password(target)
         session.add(target)
         record(session, actor_of(account), "account.password_reset", f"account:{target.username}")
         return AccountWithPassword(

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account, Role
-from backend.accounts.passwords import hash_password
+from backend.accounts.passwords import hash_password_off_loop
 from backend.accounts.service import places_under
 from backend.errors import DomainError, NotFound
 
@@ -63,7 +63,8 @@ async def list_managed(session: AsyncSession, manager: Account) -> Sequence[Acco
     ]
 
 
-def reset_password(account: Account) -> str:
+async def reset_password(account: Account) -> str:
     password = new_password()
-    account.password_hash = hash_password(password)
+    account.password_hash = await hash_password_off_loop(password)
+    account.end_sessions()
     return password

@@ -38,6 +38,14 @@ class Account(AccountBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=200)
     disabled: bool = False
+    token_version: int = 0
+    """In every token; bumped when a password is reset, the account disabled or its user
+    signs out, so every token issued before stops working at once."""
+
+    def end_sessions(self) -> None:
+        """Every token issued to this account so far stops working."""
+        self.token_version += 1
+
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

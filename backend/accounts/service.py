@@ -8,7 +8,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import PLACE_KIND_OF_ROLE, Account, Role
-from backend.accounts.passwords import MIN_LENGTH, hash_password, verify_password
+from backend.accounts.passwords import (
+    hash_password_off_loop,
+    verify_password_off_loop,
+    weakness,
+)
 from backend.errors import ConflictError, DomainError
 from backend.grids.models import Place
 
@@ -22,9 +26,9 @@ async def create_account(
     display_name: str = "",
     place_id: str | None = None,
 ) -> Account:
-    if len(password) < MIN_LENGTH:
-        raise DomainError(f"a password needs at least {MIN_LENGTH} characters",
-                          [{"path": "/password", "message": "too short"}])  # fmt: skip
+    weak = weakness(password, username, display_name)
+    if weak is not None:
+        raise DomainError(weak, [{"path": "/password", "message": weak}])
     wanted_kind = PLACE_KIND_OF_ROLE[role]
     place = await session.get(Place, place_id) if place_id else None
     if (place.kind if place else None) != wanted_kind:
@@ -39,7 +43,7 @@ async def create_account(
         display_name=display_name or username,
         role=role,
         place_id=place_id,
-        password_hash=hash_password(password),
+        password_hash=await hash_password_off_loop(password),
     )
     session.add(account)
     await session.flush()
@@ -52,7 +56,7 @@ async def find_account(session: AsyncSession, username: str) -> Account | None:
 
 async def authenticate(session: AsyncSession, username: str, password: str) -> Account | None:
     account = await find_account(session, username)
-    ok = verify_password(account.password_hash if account else None, password)
+    ok = await verify_password_off_loop(account.password_hash if account else None, password)
     return account if ok and account is not None and not account.disabled else None
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from pydantic import BaseModel
@@ -53,7 +53,7 @@ class CellsRead(BaseModel):
 def _page(name: str) -> Response[bytes]:
     """A page of ``web/static`` (it signs in itself; the data comes from the API)."""
     body = (STATIC / name).read_bytes()
-    return Response(body, media_type="text/html; charset=utf-8",
+    return Response(body, media_type=MediaType.HTML,
                     headers={"Cache-Control": "no-cache"})  # fmt: skip
 
 

@@ -64,7 +64,7 @@ async def main() -> None:
                     await page.fill("input[name=password]", ADMIN[1])
                     start = time.perf_counter()
                     await page.click("#login button[type=submit]")
-                    await page.wait_for_function("window.mapState.ready", timeout=60_000)
+                    await page.wait_for_function("() => window.mapState.ready", timeout=60_000)
                     street_view = time.perf_counter() - start
                     first = await page.evaluate("window.mapState")
                     start = time.perf_counter()
@@ -73,7 +73,7 @@ async def main() -> None:
                         "window.mapState.ready = false; "
                         f"window.mapView.fit([[{south}, {west}], [{north}, {east}]])"
                     )
-                    await page.wait_for_function("window.mapState.ready", timeout=60_000)
+                    await page.wait_for_function("() => window.mapState.ready", timeout=60_000)
                     zoomed_view = time.perf_counter() - start
                     zoomed = await page.evaluate("window.mapState")
     print(f"supervisor map over {HAZARDS:,} hazards (Chromium, 1366x768)")

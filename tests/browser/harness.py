@@ -151,7 +151,7 @@ async def signed_in_map(
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)
     await page.click("#login button[type=submit]")
-    await page.wait_for_function("window.mapState?.ready", timeout=30_000)
+    await page.wait_for_function("() => window.mapState?.ready", timeout=30_000)
     assert errors == [], errors
     return page
 

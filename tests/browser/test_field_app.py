@@ -46,7 +46,7 @@ async def _open_app(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"{app.base_url}{device['enrol_path']}")
-    await page.wait_for_function("window.fieldState?.ready && window.fieldState.synced > 0",
+    await page.wait_for_function("() => window.fieldState?.ready && window.fieldState.synced > 0",
                                  timeout=30_000)  # fmt: skip
     await page.evaluate("navigator.serviceWorker.ready")
     assert errors == [], errors
@@ -68,7 +68,9 @@ async def _record_offline(page: Page, photo: Path) -> tuple[str, int, str]:
     await page.click("#inspect-form button[type=submit]")
     await page.wait_for_selector("#home:not([hidden])")
     await page.click("[data-tab=report]")
-    await page.wait_for_function("document.querySelector('#fix').textContent.includes('30.2721')")
+    await page.wait_for_function(
+        "() => document.querySelector('#fix').textContent.includes('30.2721')"
+    )
     await page.fill("#report-form input[name=title]", "二楼安全出口堵塞")
     await page.select_option("#report-form select[name=severity]", "major")
     await page.set_input_files("#report-form input[name=photos]", str(photo))
@@ -100,13 +102,13 @@ async def test_a_worker_records_offline_and_the_loop_reaches_the_app(
             )
             # still offline: the shell from the service worker, the data from IndexedDB
             await page.reload()
-            await page.wait_for_function("window.fieldState?.ready", timeout=30_000)
+            await page.wait_for_function("() => window.fieldState?.ready", timeout=30_000)
             after_reload = await page.inner_text("#hazards")
             await page.screenshot(path=str(SCREENSHOTS / "field-offline.png"))
 
             await context.set_offline(False)
             await page.click("#sync")
-            await page.wait_for_function("window.fieldState?.pending === 0", timeout=30_000)
+            await page.wait_for_function("() => window.fieldState?.pending === 0", timeout=30_000)
 
             async def hazards() -> Any:
                 return (await app.call("GET", "/api/hazards", admin)).json()
@@ -168,8 +170,8 @@ async def _rectify(page: Page, app: Served, admin: str, hazard_id: str, work: Pa
     assert kept == ["杂物已清理，出口畅通。", 1]
     stored = await page.evaluate("window.fieldState.stored")
     await page.click("#ledger-items button[type=submit]")
-    await page.wait_for_function(f"window.fieldState.stored > {stored}")
-    await page.wait_for_function("window.fieldState?.pending === 0", timeout=30_000)
+    await page.wait_for_function(f"() => window.fieldState.stored > {stored}")
+    await page.wait_for_function("() => window.fieldState?.pending === 0", timeout=30_000)
 
     async def linked() -> Any:
         detail = (await app.call("GET", f"/api/hazards/{hazard_id}", admin)).json()
@@ -212,7 +214,7 @@ async def _sync_until(page: Page, condition: str) -> None:
     for _ in range(40):
         await page.click("#sync")
         await page.wait_for_function(
-            "!document.querySelector('#sync-state').textContent.includes('…')"
+            "() => !document.querySelector('#sync-state').textContent.includes('…')"
         )
         if await page.evaluate(f"Boolean({condition})"):
             return
@@ -236,7 +238,7 @@ async def test_the_qr_code_of_a_new_tablet_sets_up_the_field_app(
         await admin_page.select_option("#register select[name=grid_id]", "donghu-03")
         await admin_page.fill("#register input[name=label]", "王芳的平板")
         await admin_page.click("#register button[type=submit]")
-        await admin_page.wait_for_selector("#qr svg")
+        await admin_page.wait_for_selector("#qr img")
         link = await admin_page.get_attribute("#enrol-link", "href")
         await admin_page.screenshot(path=str(SCREENSHOTS / "devices-qr.png"))
         row = admin_page.locator("#devices tr", has_text="王芳的平板")
@@ -277,7 +279,7 @@ async def test_a_moved_tablet_follows_its_grid_and_a_withdrawn_one_is_erased(
         moved = await app.call("POST", f"/api/devices/{device['device_id']}/move", admin,
                                json={"grid_id": "donghu-02"})  # fmt: skip
         await page.click("#sync")  # refused by donghu-01's database: the app asks why
-        await page.wait_for_function("window.fieldState?.purged", timeout=30_000)
+        await page.wait_for_function("() => window.fieldState?.purged", timeout=30_000)
         after_move = (await page.inner_text("#who"), await page.inner_text("#notice"),
                       await _indexed_databases(page))  # fmt: skip
         await page.screenshot(path=str(SCREENSHOTS / "field-moved.png"))

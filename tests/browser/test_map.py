@@ -66,10 +66,10 @@ async def test_a_supervisor_reviews_on_the_map_and_sees_new_hazards_live(
             await page.screenshot(path=str(SCREENSHOTS / "map.png"))
 
             await page.select_option("select[name=severity]", "major")
-            await page.wait_for_function("window.mapState.markers === 2")
+            await page.wait_for_function("() => window.mapState.markers === 2")
             filtered_url = page.url
             await page.select_option("select[name=severity]", "")
-            await page.wait_for_function("window.mapState.markers === 3")
+            await page.wait_for_function("() => window.mapState.markers === 3")
 
             title, stale, refused = await _review_with_a_stale_version(
                 page, app, admin, ids["堵塞的安全出口"]
@@ -132,20 +132,24 @@ async def _review_with_a_stale_version(
     await page.fill("#decision textarea[name=measures]", "清理二楼东侧出口杂物")
     await page.click("#decision button[type=submit]")
     await page.wait_for_function(
-        "document.querySelector('#decision .error').textContent.length > 0"
+        "() => document.querySelector('#decision .error').textContent.length > 0"
     )
     refused = await page.inner_text("#decision .error")
     await page.screenshot(path=str(SCREENSHOTS / "panel-refused.png"))
     # reload the hazard (click it again: the panel narrowed the map) and assign anew
     spot = await page.evaluate(f"window.mapView.pixelOf({target!r})")
     await page.mouse.click(spot["x"], spot["y"])
-    await page.wait_for_function("document.querySelectorAll('#panel-body ol li').length === 2")
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#panel-body ol li').length === 2"
+    )
     await page.click("[data-event=assigned]")
     await page.fill("#decision input[name=responsible_person]", "李经理")
     await page.fill("#decision input[name=responsible_unit]", "东湖综合市场")
     await page.fill("#decision textarea[name=measures]", "清理二楼东侧出口杂物")
     await page.click("#decision button[type=submit]")
-    await page.wait_for_function("document.querySelectorAll('#panel-body ol li').length === 3")
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#panel-body ol li').length === 3"
+    )
     await page.screenshot(path=str(SCREENSHOTS / "panel.png"))
     return title, stale, refused
 
@@ -160,7 +164,7 @@ async def _live_from_tablet(page: Any, cred: dict[str, str], work: Path) -> floa
     [live_id] = await tablet.create(hazards=1)
     assert (await tablet.sync("push"))["ok"]
     pushed = time.monotonic()
-    await page.wait_for_function(f"window.mapView.pixelOf({live_id!r}) !== null",
+    await page.wait_for_function(f"() => window.mapView.pixelOf({live_id!r}) !== null",
                                  timeout=15_000)  # fmt: skip
     return time.monotonic() - pushed
 

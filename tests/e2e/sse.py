@@ -20,22 +20,33 @@ async def events(
     headers = {"Accept-Encoding": "identity"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
-    async with (
-        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5, read=30)) as client,
-        client.stream(
-            "GET", "/api/events", params={"access_token": token}, headers=headers
-        ) as response,
-    ):
-        assert response.status_code == 200, await response.aread()
-        async for name, sse_id, data in parse(response.aiter_lines()):
-            yield {"event": name, "sse_id": sse_id, **json.loads(data)}
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(5, read=30)) as client:
+        ticket = await stream_ticket(client, token)
+        async with client.stream(
+            "GET", "/api/events", params={"ticket": ticket}, headers=headers
+        ) as response:
+            async for event in _events_of(response):
+                yield event
+
+
+async def stream_ticket(client: httpx.AsyncClient, token: str) -> str:
+    """What a page asks for before it opens a stream: a ticket (tokens never go in URLs)."""
+    answer = await client.post("/api/events/ticket", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["ticket"])
+
+
+async def _events_of(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    assert response.status_code == 200, await response.aread()
+    async for name, sse_id, data in parse(response.aiter_lines()):
+        yield {"event": name, "sse_id": sse_id, **json.loads(data)}
 
 
 async def parse(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str | None, str]]:
     """``(event name, last event id, data)`` of each event dispatched, as the HTML
     standard's EventSource parser does: fields gathered until a blank line; comments
     (``:``) ignored; an event whose data is empty (a keep-alive) is never dispatched."""
-    name, data, last_id = "", [], None
+    name, data, last_id = "", list[str](), None
     async for line in lines:
         if not line:
             if data and "\n".join(data):

@@ -22,7 +22,8 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/api/auth/login"), ("
           ("GET", "/field"), ("GET", "/devices")}  # fmt: skip
 COUCH_PROXY = {(m, "/couch/{path:path}") for m in ("GET", "POST", "PUT", "DELETE")}
 """CouchDB's own security decides there (tests/integration/test_couch_proxy.py)."""
-OWN = {("GET", "/api/auth/me")}
+OWN = {("GET", "/api/auth/me"), ("POST", "/api/auth/logout"), ("POST", "/api/events/ticket")}
+"""About the caller only (tests/security/test_sessions.py)."""
 
 
 def _routes(settings: Settings) -> set[tuple[str, str]]:
@@ -132,7 +133,7 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
                 ("GET", "/api/map/clusters?bbox=120.1,30.2,120.2,30.3", None, {200}),
             # the live stream is endless (tested over a real server in tests/browser);
             # here: without a valid token of its own it says nothing
-            ("GET", "/api/events"): ("GET", "/api/events?access_token=x.y.z", None, {401}),
+            ("GET", "/api/events"): ("GET", "/api/events?ticket=x.y.z", None, {401}),
             ("GET", "/api/sites"): ("GET", "/api/sites?grid_id=donghu-01", None, {200}),
             # a supervisor's token is no tablet's credentials
             ("GET", "/api/field/device"):

@@ -68,7 +68,7 @@ window.fieldState = { ready: false, synced: 0, lastSync: null, pending: 0, store
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const t = (key, vars = {}) => (TEXT[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const { el, show } = window.dom;
 
 function toast(text) {
   const el = $("#toast");
@@ -101,7 +101,7 @@ function translate() {
   document.querySelectorAll("select[data-options]").forEach((select) => {
     const value = select.value;
     const prefix = select.dataset.options === "categories" ? "cat_" : "sec_";
-    select.innerHTML = OPTIONS[select.dataset.options].map((o) => `<option value="${o}">${esc(t(prefix + o))}</option>`).join("");
+    show(select, OPTIONS[select.dataset.options].map((o) => el("option", { value: o }, t(prefix + o))));
     if (value) select.value = value;
   });
   document.title = t("app_title");
@@ -319,12 +319,12 @@ function statusOf(events) {
 }
 
 function drawHome(hazards, verdictOf, eventsOf, grids) {
-  $("#hazards").innerHTML = hazards.sort((a, b) => b.created_at.localeCompare(a.created_at)).map((h) => {
+  show($("#hazards"), hazards.sort((a, b) => b.created_at.localeCompare(a.created_at)).map((h) => {
     const [cls, text] = verdictText(verdictOf[h._id], grids);
-    return `<li data-id="${esc(h._id)}"><strong>${esc(h.title)}</strong>
-      <div class="meta">${esc(t(`cat_${h.category}`))} · ${esc(t(`sev_${h.severity}`))} · ${esc(t(`st_${statusOf(eventsOf[h._id])}`))}</div>
-      <div class="verdict ${cls}">${esc(text)}</div></li>`;
-  }).join("");
+    return el("li", { dataset: { id: h._id } }, el("strong", {}, h.title),
+      el("div", { class: "meta" }, `${t(`cat_${h.category}`)} · ${t(`sev_${h.severity}`)} · ${t(`st_${statusOf(eventsOf[h._id])}`)}`),
+      el("div", { class: `verdict ${cls}` }, text));
+  }));
   if (!state.map) return;
   state.layers.clearLayers();
   const mine = grids.find((g) => g.grid_id === state.device.grid_id);
@@ -338,7 +338,7 @@ function drawHome(hazards, verdictOf, eventsOf, grids) {
   for (const h of hazards) {
     const color = h.severity === "major" ? "#d32f2f" : "#f57c00";
     L.circleMarker([h.location.lat, h.location.lon], { radius: 7, color: "#fff", weight: 2, fillColor: color, fillOpacity: 0.9 })
-      .bindTooltip(esc(h.title)).addTo(state.layers);
+      .bindTooltip(() => el("span", {}, h.title)).addTo(state.layers);
   }
   if (state.fix) {
     L.circle([state.fix.lat, state.fix.lon], { radius: state.fix.accuracy, color: "#1565c0", weight: 1, fillOpacity: 0.1 }).addTo(state.layers);
@@ -353,19 +353,21 @@ function drawLedger(hazards, eventsOf) {
   document.querySelectorAll("#ledger-items li[data-hazard] form.rectify").forEach((form) => {
     if (form.elements.text.value || form.elements.photos.files.length) drafts.set(form.closest("li").dataset.hazard, form);
   });
-  if (!open.length) { $("#ledger-items").innerHTML = `<li>${esc(t("no_items"))}</li>`; return; }
-  $("#ledger-items").innerHTML = open.map((h) => {
+  if (!open.length) { show($("#ledger-items"), el("li", {}, t("no_items"))); return; }
+  show($("#ledger-items"), open.map((h) => {
     const assigned = [...(eventsOf[h._id] || [])].reverse().find((e) => e.assignment);
     const a = assigned?.assignment || {};
     const late = a.deadline && new Date(a.deadline) < new Date();
-    return `<li data-hazard="${esc(h._id)}"><strong>${esc(h.title)}</strong> ${late ? `<span class="badge late">${t("overdue")}</span>` : ""}
-      <div class="meta">${t("responsible")}: ${esc(a.responsible_person || "—")} ${esc(a.responsible_unit || "")}</div>
-      <div class="meta">${t("measures")}: <span class="measures">${esc(a.measures || "—")}</span></div>
-      <div class="meta">${t("deadline")}: <span class="deadline">${esc(a.deadline ? a.deadline.slice(0, 16).replace("T", " ") : "—")}</span></div>
-      <form class="form rectify"><label><span>${t("rectify_text")}</span><textarea name="text" required maxlength="2000"></textarea></label>
-        <label><span>${t("photos")}</span><input type="file" name="photos" accept="image/*" capture="environment" multiple></label>
-        <button type="submit">${t("rectify")}</button><p class="error" role="alert"></p></form></li>`;
-  }).join("");
+    const deadline = typeof a.deadline === "string" ? a.deadline.slice(0, 16).replace("T", " ") : "—";
+    return el("li", { dataset: { hazard: h._id } }, el("strong", {}, h.title), " ", late ? el("span", { class: "badge late" }, t("overdue")) : null,
+      el("div", { class: "meta" }, `${t("responsible")}: ${a.responsible_person || "—"} ${a.responsible_unit || ""}`),
+      el("div", { class: "meta" }, `${t("measures")}: `, el("span", { class: "measures" }, a.measures || "—")),
+      el("div", { class: "meta" }, `${t("deadline")}: `, el("span", { class: "deadline" }, deadline)),
+      el("form", { class: "form rectify" },
+        el("label", {}, el("span", {}, t("rectify_text")), el("textarea", { name: "text", required: true, maxlength: 2000 })),
+        el("label", {}, el("span", {}, t("photos")), el("input", { type: "file", name: "photos", accept: "image/*", capture: "environment", multiple: true })),
+        el("button", { type: "submit" }, t("rectify")), el("p", { class: "error", role: "alert" })));
+  }));
   document.querySelectorAll("#ledger-items form.rectify").forEach((form) => {
     const draft = drafts.get(form.closest("li").dataset.hazard);
     if (draft) { form.replaceWith(draft); return; }  // it keeps its own submit handler
@@ -416,7 +418,7 @@ async function submitHazard(form) {
   if (data.get("description")) doc.description = data.get("description");
   await attachPhotos(doc, form.elements.photos.files, "photo");
   await store(doc);
-  form.reset(); state.manual = null; $("#previews").innerHTML = ""; showFix();
+  form.reset(); state.manual = null; show($("#previews")); showFix();
   showTab("home");
 }
 
@@ -493,20 +495,20 @@ async function drawChecklist() {
   const kind = form.elements.kind.value;
   const select = form.elements.form_id;
   const chosen = select.value;
-  select.innerHTML = state.forms.map((f) => `<option value="${esc(f.form_id)}">${esc(state.lang === "zh" ? f.title_zh : f.title_en)}</option>`).join("");
+  show(select, state.forms.map((f) => el("option", { value: f.form_id }, state.lang === "zh" ? f.title_zh : f.title_en)));
   if (chosen) select.value = chosen;
   const checklist = state.forms.find((f) => f.form_id === select.value);
   $(".site", form).hidden = kind !== "hazard_inspection";
   select.parentElement.hidden = kind !== "hazard_inspection";
   $(".disputes", form).hidden = kind !== "dispute_screening";
-  $("#answers").innerHTML = kind !== "hazard_inspection" || !checklist ? "" : checklist.items.map((item) => {
-    const text = esc(state.lang === "zh" ? item.text_zh : item.text_en);
-    const name = `answer:${esc(item.id)}`;
-    if (item.answer_kind === "number") return `<label class="answer"><span>${text}</span><input type="number" name="${name}" min="0"></label>`;
-    if (item.answer_kind === "text") return `<label class="answer"><span>${text}</span><input name="${name}" maxlength="500"></label>`;
-    return `<div class="answer"><span>${text}</span><div class="choices">${["yes", "no", "na"].map((v) =>
-      `<label><input type="radio" name="${name}" value="${v}">${t(v)}</label>`).join("")}</div></div>`;
-  }).join("");
+  show($("#answers"), kind !== "hazard_inspection" || !checklist ? [] : checklist.items.map((item) => {
+    const text = el("span", {}, state.lang === "zh" ? item.text_zh : item.text_en);
+    const name = `answer:${item.id}`;
+    if (item.answer_kind === "number") return el("label", { class: "answer" }, text, el("input", { type: "number", name, min: 0 }));
+    if (item.answer_kind === "text") return el("label", { class: "answer" }, text, el("input", { name, maxlength: 500 }));
+    return el("div", { class: "answer" }, text, el("div", { class: "choices" }, ["yes", "no", "na"].map((v) =>
+      el("label", {}, el("input", { type: "radio", name, value: v }), t(v)))));
+  }));
 }
 
 // ---- start -------------------------------------------------------------------------------
@@ -571,7 +573,7 @@ function init() {
   $("#inspect-form").elements.form_id.addEventListener("change", drawChecklist);
   $("#place-manually").addEventListener("click", placeManually);
   $("#report-form").elements.photos.addEventListener("change", (e) => {
-    $("#previews").innerHTML = "";
+    show($("#previews"));
     for (const file of e.target.files) {
       const img = document.createElement("img"); img.src = URL.createObjectURL(file); $("#previews").append(img);
     }

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const { el, show } = window.dom;
 let token = sessionStorage.getItem("token");
 
 async function api(path, options = {}) {
@@ -24,59 +24,64 @@ function showIssued(issued) {
   const code = qrcode(0, "M");
   code.addData(url);
   code.make();
-  $("#qr").innerHTML = code.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+  show($("#qr"), el("img", { src: code.createDataURL(4, 2), alt: url }));
   $("#enrol-link").href = url;
   $("#enrol-link").textContent = "打开现场应用 Open the field app";
-  $("#credentials").innerHTML = [["device", issued.device_id], ["grid", issued.grid_id], ["database", issued.database],
-    ["username", issued.username], ["password", issued.password]].map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");
+  show($("#credentials"), [["device", issued.device_id], ["grid", issued.grid_id], ["database", issued.database],
+    ["username", issued.username], ["password", issued.password]].map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   $("#issued").hidden = false;
 }
 
 const QUIET_DAYS = 3;  // an active tablet silent this long is worth a call to its worker
 
 function lastReport(d) {
-  if (!d.last_report_at) return `<td class="last-report${d.revoked_at ? "" : " quiet"}">从未 never</td>`;
+  if (!d.last_report_at) return el("td", { class: `last-report${d.revoked_at ? "" : " quiet"}` }, "从未 never");
   const at = new Date(d.last_report_at);
   const quiet = !d.revoked_at && Date.now() - at.getTime() > QUIET_DAYS * 86400000;
   const text = at.toLocaleString("zh-CN", { hour12: false }).slice(0, -3);  // the admin's own clock
-  return `<td class="last-report${quiet ? " quiet" : ""}">${esc(text)}</td>`;
+  return el("td", { class: `last-report${quiet ? " quiet" : ""}` }, text);
 }
 
 function workerCell(d, workers) {
   // the grid workers of the tablet's own grid: the scorecard counts its work as theirs
-  if (d.revoked_at) return `<td>${esc(d.worker_name || "")}</td>`;
+  if (d.revoked_at) return el("td", {}, d.worker_name || "");
   const mine = workers.filter((w) => w.place_id === d.grid_id);
-  const options = [`<option value="">— 无 none</option>`, ...mine.map((w) =>
-    `<option value="${w.id}"${w.id === d.worker_account_id ? " selected" : ""}>${esc(w.display_name || w.username)}</option>`)];
-  return `<td><select data-worker="${esc(d.id)}">${options.join("")}</select></td>`;
+  const select = el("select", { dataset: { worker: d.id } }, el("option", { value: "" }, "— 无 none"),
+    mine.map((w) => el("option", { value: w.id, selected: w.id === d.worker_account_id }, w.display_name || w.username)));
+  select.addEventListener("change", async () => {
+    const body = JSON.stringify({ account_id: select.value ? Number(select.value) : null });
+    await api(`/api/devices/${encodeURIComponent(d.id)}/worker`, { method: "POST", body });
+    await listDevices();
+  });
+  return el("td", {}, select);
+}
+
+function actions(d) {
+  if (d.revoked_at) return el("td");
+  const rotate = el("button", { type: "button", class: "link", dataset: { rotate: d.id } }, "新密码 New password");
+  const revoke = el("button", { type: "button", class: "link", dataset: { revoke: d.id } }, "停用 Revoke");
+  rotate.addEventListener("click", async () => {
+    showIssued(await api(`/api/devices/${encodeURIComponent(d.id)}/rotate`, { method: "POST" }));
+  });
+  revoke.addEventListener("click", async () => {
+    if (!confirm(`停用 Revoke ${d.id}?`)) return;
+    await api(`/api/devices/${encodeURIComponent(d.id)}/revoke`, { method: "POST" });
+    await listDevices();
+  });
+  return el("td", {}, rotate, " ", revoke);
 }
 
 async function listDevices() {
   const [devices, accounts] = await Promise.all([api("/api/devices"), api("/api/accounts")]);
   const workers = accounts.filter((a) => a.role === "grid_worker" && !a.disabled);
-  $("#devices").innerHTML = devices.map((d) => `<tr><td>${esc(d.id)}</td><td>${esc(d.grid_id)}</td><td>${esc(d.label)}</td>
-    ${workerCell(d, workers)}<td>${d.revoked_at ? "停用 revoked" : "在用 active"}</td>${lastReport(d)}
-    <td>${d.revoked_at ? "" : `<button type="button" class="link" data-rotate="${esc(d.id)}">新密码 New password</button>
-      <button type="button" class="link" data-revoke="${esc(d.id)}">停用 Revoke</button>`}</td></tr>`).join("");
-  document.querySelectorAll("[data-worker]").forEach((select) => select.addEventListener("change", async () => {
-    const body = JSON.stringify({ account_id: select.value ? Number(select.value) : null });
-    await api(`/api/devices/${encodeURIComponent(select.dataset.worker)}/worker`, { method: "POST", body });
-    await listDevices();
-  }));
-  document.querySelectorAll("[data-rotate]").forEach((b) => b.addEventListener("click", async () => {
-    showIssued(await api(`/api/devices/${encodeURIComponent(b.dataset.rotate)}/rotate`, { method: "POST" }));
-  }));
-  document.querySelectorAll("[data-revoke]").forEach((b) => b.addEventListener("click", async () => {
-    if (!confirm(`停用 Revoke ${b.dataset.revoke}?`)) return;
-    await api(`/api/devices/${encodeURIComponent(b.dataset.revoke)}/revoke`, { method: "POST" });
-    await listDevices();
-  }));
+  show($("#devices"), devices.map((d) => el("tr", {}, el("td", {}, d.id), el("td", {}, d.grid_id), el("td", {}, d.label),
+    workerCell(d, workers), el("td", {}, d.revoked_at ? "停用 revoked" : "在用 active"), lastReport(d), actions(d))));
 }
 
 async function start() {
   $("#login").hidden = true; $("#main").hidden = false;
   const grids = await api("/api/grids");
-  $("#register select[name=grid_id]").innerHTML = grids.map((g) => `<option value="${esc(g.id)}">${esc(g.name_zh)} ${esc(g.name_en)}</option>`).join("");
+  show($("#register select[name=grid_id]"), grids.map((g) => el("option", { value: g.id }, `${g.name_zh} ${g.name_en}`)));
   await listDevices();
 }
 
@@ -98,5 +103,9 @@ $("#register").addEventListener("submit", async (e) => {
     await listDevices();
   } catch (error) { $("#register .error").textContent = error.message; }
 });
-$("#sign-out").addEventListener("click", () => { sessionStorage.removeItem("token"); location.reload(); });
+$("#sign-out").addEventListener("click", () => {
+  // ends this account's sessions on the server too
+  fetch("/api/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } })
+    .finally(() => { sessionStorage.removeItem("token"); location.reload(); });
+});
 if (token) start().catch((error) => { $("#register .error").textContent = error.message; }); else $("#login").hidden = false;

@@ -93,9 +93,9 @@ window.mapView = {
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
+const { el, show } = window.dom;
 const t = (key, vars = {}) => (TEXT[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const when = (iso) => (iso ? new Date(iso).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: state.config?.time_zone }) : "—");
+const localTime = (iso) => (iso ? new Date(iso).toLocaleString(state.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: state.config?.time_zone }) : "—");
 
 function translate() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
@@ -191,8 +191,8 @@ function gridStyle(feature) {
 function gridTooltip(feature) {
   const s = state.status[feature.id] || { open: 0, overdue: 0, inspections_this_week: 0 };
   const name = state.lang === "zh" ? feature.properties.name_zh : feature.properties.name_en;
-  return `<b>${esc(name)}</b><br>${t("open")}: ${s.open} · ${t("overdue")}: ${s.overdue}<br>` +
-    (s.inspections_this_week ? `${t("inspected")} (${s.inspections_this_week})` : t("not_inspected"));
+  return el("span", {}, el("b", {}, name), el("br"), `${t("open")}: ${s.open} · ${t("overdue")}: ${s.overdue}`, el("br"),
+    s.inspections_this_week ? `${t("inspected")} (${s.inspections_this_week})` : t("not_inspected"));
 }
 
 async function loadGrids() {
@@ -209,7 +209,7 @@ async function loadGrids() {
       const bounds = layer.getBounds();  // the name along the grid's top edge, clear of markers
       L.marker([bounds.getNorth(), bounds.getCenter().lng], {
         interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "grid-label", html: esc(name), iconSize: [140, 18], iconAnchor: [70, -4] }),
+        icon: L.divIcon({ className: "grid-label", html: el("span", {}, name), iconSize: [140, 18], iconAnchor: [70, -4] }),
       }).addTo(state.labels);
     },
   }).addTo(state.map);
@@ -229,7 +229,7 @@ async function toggleProblems(on) {
   const problems = await api(`/api/boundaries/${state.config.boundary_version}/problems`);
   state.problems = L.geoJSON(problems, {
     style: { color: "#c2185b", weight: 2, fillOpacity: 0.35, dashArray: "3 3" },
-    onEachFeature: (f, layer) => layer.bindTooltip(esc(`${f.properties.kind}: ${f.properties.message || ""}`)),
+    onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", {}, `${f.properties.kind}: ${f.properties.message || ""}`)),
   }).addTo(state.map);
 }
 
@@ -246,7 +246,7 @@ function markerStyle(h) {
 function addMarker(h, lon, lat) {
   const marker = L.circleMarker([lat, lon], markerStyle(h));
   marker.hazard = h;
-  marker.bindTooltip(esc(h.title || h.doc_id || h.id));
+  marker.bindTooltip(() => el("span", {}, h.title || h.doc_id || h.id));
   marker.on("click", () => openPanel(h.doc_id || h.id));
   state.markers.set(h.doc_id || h.id, marker);
   return marker;
@@ -289,7 +289,7 @@ function drawCells(cells) {
     const size = Math.round(24 + Math.min(30, Math.log10(count + 1) * 12));
     const icon = L.divIcon({
       className: `cell-count${overdue ? " late" : ""}`, iconSize: [size, size],
-      html: `<span style="line-height:${size - 4}px">${count >= 1000 ? `${(count / 1000).toFixed(1)}k` : count}</span>`,
+      html: el("span", { style: { lineHeight: `${size - 4}px` } }, count >= 1000 ? `${(count / 1000).toFixed(1)}k` : count),
     });
     L.marker([lat, lon], { icon, title: `${count}` }).on("click", () => state.map.setView([lat, lon], state.map.getZoom() + 2))
       .addTo(state.cells);
@@ -347,14 +347,31 @@ function report(error) {
   toast(String(error.message || error));
 }
 
-function connectLive() {
+async function connectLive() {
+  // a ticket opens one stream (no token in any URL); every reconnection asks for a new one
+  // and names the last event heard, so nothing in between is missed
   state.events?.close();
-  const source = new EventSource(`/api/events?access_token=${encodeURIComponent(state.token)}`);
-  state.events = source;
+  clearTimeout(connectLive.timer);
   const live = $("#live");
+  let ticket;
+  try { ({ ticket } = await api("/api/events/ticket", { method: "POST" })); } catch (error) {
+    if (state.token) connectLive.timer = setTimeout(() => connectLive(), 5000);
+    return;
+  }
+  const params = new URLSearchParams({ ticket });
+  if (state.lastEventId) params.set("last_event_id", state.lastEventId);
+  const source = new EventSource(`/api/events?${params}`);
+  state.events = source;
   source.addEventListener("ready", () => { live.classList.add("on"); live.textContent = t("live_on"); });
-  source.addEventListener("hazard", (e) => onLiveHazard(JSON.parse(e.data)));
-  source.onerror = () => { live.classList.remove("on"); live.textContent = t("live_off"); };  // EventSource reconnects
+  source.addEventListener("hazard", (e) => {
+    if (e.lastEventId) state.lastEventId = e.lastEventId;
+    onLiveHazard(JSON.parse(e.data));
+  });
+  source.onerror = () => {
+    live.classList.remove("on"); live.textContent = t("live_off");
+    source.close();
+    if (state.events === source && state.token) connectLive.timer = setTimeout(() => connectLive(), 2000);
+  };
 }
 
 // ---- the side panel ------------------------------------------------------------------
@@ -366,12 +383,12 @@ async function openPanel(id) {
   try {
     const h = await api(`/api/hazards/${encodeURIComponent(id)}`);
     if (state.open !== id) return;
-    body.innerHTML = panelHtml(h);
+    show(body, panelContent(h));
     drawFocus(h);
     bindActions(h, body);
     loadThumbnails(body);
   } catch (error) {
-    body.innerHTML = `<p class="error">${esc(error.message)}</p>`;
+    show(body, el("p", { class: "error" }, error.message));
   }
   state.map.invalidateSize();
 }
@@ -383,44 +400,44 @@ function closePanel() {
   state.map.invalidateSize();
 }
 
-function panelHtml(h) {
+function panelContent(h) {
   const gridName = (id) => {
     const f = state.grids?.features.find((g) => g.id === id);
     return f ? (state.lang === "zh" ? f.properties.name_zh : f.properties.name_en) : id;
   };
   const loc = h.doc.location || {};
-  const photos = h.photos.length ? h.photos.map((p) => `<figure>
-      ${p.thumbnail_url ? `<img data-src="${esc(p.thumbnail_url)}" data-full="${esc(p.screen_url)}" alt="${esc(p.name)}">` : ""}
-      <figcaption>${esc(p.name)} · ${p.status === "processed" ? "" : esc(p.status === "pending" ? t("pending") : t("rejected_photo"))}
-      ${p.distance_m != null ? `${Math.round(p.distance_m)} m` : ""}
-      ${p.flags.map((f) => `<span class="flag">${esc(f)}</span>`).join("")}</figcaption></figure>`).join("")
-    : `<p>${t("no_photos")}</p>`;
-  const history = h.history.length ? `<ol>${h.history.map((e) => `<li>${esc(t(`ev_${e.event}`))} — ${esc(e.actor_name)}, ${when(e.at)}
-      ${e.note ? `<br><i>${esc(e.note)}</i>` : ""}
-      ${e.assignment ? `<br>${esc(e.assignment.responsible_person)}: ${esc(e.assignment.measures)} (${t("deadline")} ${when(e.assignment.deadline)})` : ""}</li>`).join("")}</ol>`
-    : `<p>${t("no_history")}</p>`;
-  const next = (NEXT[h.ledger_status] || []).map((ev) => `<button type="button" data-event="${ev}">${esc(t(`ev_${ev}`))}</button>`).join("");
-  return `<h2>${esc(h.title || h.doc_id)} ${h.overdue ? `<span class="badge overdue">${t("overdue")}</span>` : ""}</h2>
-    <dl>
-      <dt>${t("grid")}</dt><dd>${esc(gridName(h.grid_id))}</dd>
-      <dt>${t("category")}</dt><dd>${esc(t(`cat_${h.category}`))}${h.sector ? ` · ${esc(t(`sec_${h.sector}`))}` : ""}</dd>
-      <dt>${t("severity")}</dt><dd>${esc(t(`sev_${h.severity}`))}</dd>
-      <dt>${t("status")}</dt><dd data-field="status">${esc(t(`st_${h.ledger_status}`))}</dd>
-      <dt>${t("reported_at")}</dt><dd>${when(h.reported_at)}</dd>
-      <dt>${t("reporter")}</dt><dd>${esc(h.device_id)}</dd>
-      <dt>${t("geofence")}</dt><dd>${esc(t(`gf_${h.geofence_status}`))}
-        ${h.geofence_distance_m ? ` · ${t("distance")} ${Math.round(h.geofence_distance_m)} m` : ""}
-        ${h.suggested_grid_id && h.suggested_grid_id !== h.grid_id ? ` · ${t("suggested")} ${esc(gridName(h.suggested_grid_id))}` : ""}</dd>
-      <dt>${t("accuracy")}</dt><dd>${loc.accuracy_m != null ? `${loc.accuracy_m} m (${esc(loc.provider || "")})` : "—"}</dd>
-      ${h.deadline ? `<dt>${t("deadline")}</dt><dd>${when(h.deadline)}</dd>` : ""}
-      ${h.responsible_person ? `<dt>${t("responsible")}</dt><dd>${esc(h.responsible_person)} ${esc(h.responsible_unit || "")}</dd>` : ""}
-      ${h.measures ? `<dt>${t("measures")}</dt><dd>${esc(h.measures)}</dd>` : ""}
-    </dl>
-    ${h.doc.description ? `<p>${esc(h.doc.description)}</p>` : ""}
-    <h3>${t("photos")}</h3><div class="photos">${photos}</div>
-    <h3>${t("history")}</h3>${history}
-    <h3>${t("decide")}</h3><div class="actions">${next}</div>
-    <div id="decision"></div>`;
+  const row = (label, ...value) => [el("dt", {}, label), el("dd", {}, ...value)];
+  const photo = (p) => el("figure", {},
+    p.thumbnail_url ? el("img", { dataset: { src: p.thumbnail_url, full: p.screen_url }, alt: p.name }) : null,
+    el("figcaption", {}, `${p.name} · `, p.status === "processed" ? "" : t(p.status === "pending" ? "pending" : "rejected_photo"),
+      p.distance_m != null ? ` ${Math.round(p.distance_m)} m ` : "", p.flags.map((f) => el("span", { class: "flag" }, f))));
+  const entry = (e) => el("li", {}, `${t(`ev_${e.event}`)} — ${e.actor_name}, ${localTime(e.at)}`,
+    e.note ? [el("br"), el("i", {}, e.note)] : null,
+    e.assignment ? [el("br"), `${e.assignment.responsible_person}: ${e.assignment.measures} (${t("deadline")} ${localTime(e.assignment.deadline)})`] : null);
+  const accuracy = typeof loc.accuracy_m === "number" ? `${loc.accuracy_m} m (${typeof loc.provider === "string" ? loc.provider : ""})` : "—";
+  return [
+    el("h2", {}, h.title || h.doc_id, " ", h.overdue ? el("span", { class: "badge overdue" }, t("overdue")) : null),
+    el("dl", {},
+      row(t("grid"), gridName(h.grid_id)),
+      row(t("category"), t(`cat_${h.category}`), h.sector ? ` · ${t(`sec_${h.sector}`)}` : ""),
+      row(t("severity"), t(`sev_${h.severity}`)),
+      [el("dt", {}, t("status")), el("dd", { dataset: { field: "status" } }, t(`st_${h.ledger_status}`))],
+      row(t("reported_at"), localTime(h.reported_at)),
+      row(t("reporter"), h.device_id),
+      row(t("geofence"), t(`gf_${h.geofence_status}`),
+        h.geofence_distance_m ? ` · ${t("distance")} ${Math.round(h.geofence_distance_m)} m` : "",
+        h.suggested_grid_id && h.suggested_grid_id !== h.grid_id ? ` · ${t("suggested")} ${gridName(h.suggested_grid_id)}` : ""),
+      row(t("accuracy"), accuracy),
+      h.deadline ? row(t("deadline"), localTime(h.deadline)) : null,
+      h.responsible_person ? row(t("responsible"), `${h.responsible_person} ${h.responsible_unit || ""}`) : null,
+      h.measures ? row(t("measures"), h.measures) : null),
+    typeof h.doc.description === "string" && h.doc.description ? el("p", {}, h.doc.description) : null,
+    el("h3", {}, t("photos")), el("div", { class: "photos" }, h.photos.length ? h.photos.map(photo) : el("p", {}, t("no_photos"))),
+    el("h3", {}, t("history")), h.history.length ? el("ol", {}, h.history.map(entry)) : el("p", {}, t("no_history")),
+    el("h3", {}, t("decide")),
+    el("div", { class: "actions" }, (NEXT[h.ledger_status] || []).map((ev) => el("button", { type: "button", dataset: { event: ev } }, t(`ev_${ev}`)))),
+    el("div", { id: "decision" }),
+  ];
 }
 
 function drawFocus(h) {
@@ -441,7 +458,7 @@ function drawFocus(h) {
   for (const p of h.photos) {
     if (p.exif_lat != null && p.exif_lon != null) {
       layers.push(L.circleMarker([p.exif_lat, p.exif_lon], { radius: 5, color: "#6a1b9a", fillColor: "#ce93d8", fillOpacity: 1 })
-        .bindTooltip(`${t("exif_point")}: ${esc(p.name)}`));
+        .bindTooltip(() => el("span", {}, `${t("exif_point")}: ${p.name}`)));
       if (h.lat != null) layers.push(L.polyline([[h.lat, h.lon], [p.exif_lat, p.exif_lon]], { color: "#6a1b9a", dashArray: "4 4", weight: 1 }));
     }
   }
@@ -472,18 +489,19 @@ function bindActions(h, root) {
 
 function decisionForm(h, event) {
   const tomorrow = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
+  const field = (label, control) => el("label", {}, label, control);
   const fields = event === "assigned"
-    ? `<label>${t("responsible_person")}<input name="responsible_person" required maxlength="200"></label>
-       <label>${t("responsible_unit")}<input name="responsible_unit" maxlength="200"></label>
-       <label>${t("measures")}<textarea name="measures" required maxlength="2000"></textarea></label>
-       <label>${t("deadline")}<input type="date" name="deadline" value="${tomorrow}" required></label>`
+    ? [field(t("responsible_person"), el("input", { name: "responsible_person", required: true, maxlength: 200 })),
+       field(t("responsible_unit"), el("input", { name: "responsible_unit", maxlength: 200 })),
+       field(t("measures"), el("textarea", { name: "measures", required: true, maxlength: 2000 })),
+       field(t("deadline"), el("input", { type: "date", name: "deadline", value: tomorrow, required: true }))]
     : event === "rectified_accepted"
-      ? `<label>${t("report")}<select name="rectification_report_id">${h.rectification_reports.map((r) => `<option>${esc(r)}</option>`).join("")}</select></label>`
-      : "";
+      ? [field(t("report"), el("select", { name: "rectification_report_id" }, h.rectification_reports.map((r) => el("option", {}, r))))]
+      : [];
   const container = $("#decision");
-  container.innerHTML = `<form data-form="${event}"><strong>${esc(t(`ev_${event}`))}</strong>${fields}
-    <label>${t("note")}<textarea name="note" maxlength="2000"></textarea></label>
-    <button type="submit">${t("submit")}</button><p class="error" role="alert"></p></form>`;
+  show(container, el("form", { dataset: { form: event } }, el("strong", {}, t(`ev_${event}`)), fields,
+    field(t("note"), el("textarea", { name: "note", maxlength: 2000 })),
+    el("button", { type: "submit" }, t("submit")), el("p", { class: "error", role: "alert" })));
   const form = $("form", container);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -508,14 +526,19 @@ function decisionForm(h, event) {
 
 // ---- start ---------------------------------------------------------------------------
 function drawLegend() {
-  $("#legend").innerHTML = `<i style="background:#d32f2f"></i>${t("legend_major")}<i style="background:#f57c00"></i>${t("legend_general")}` +
-    `<i style="background:#78909c"></i>${t("legend_closed")}<i style="background:#fff;border:3px solid #7f0000"></i>${t("overdue")}`;
+  const swatch = (style) => el("i", { style });
+  show($("#legend"), swatch({ background: "#d32f2f" }), t("legend_major"), swatch({ background: "#f57c00" }), t("legend_general"),
+    swatch({ background: "#78909c" }), t("legend_closed"), swatch({ background: "#fff", border: "3px solid #7f0000" }), t("overdue"));
 }
 
 function signOut() {
+  // ends this account's sessions on the server too (every token, every open stream)
+  const token = state.token;
   sessionStorage.removeItem("token"); state.token = null;
   state.events?.close();
-  location.replace(location.pathname);
+  const leave = () => location.replace(location.pathname);
+  if (!token) { leave(); return; }
+  fetch("/api/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } }).finally(leave);
 }
 
 async function signIn(event) {
@@ -545,7 +568,7 @@ async function start() {
   else state.map.setView([30.27, 120.15], 13);
   state.map.on("moveend", () => scheduleReload(150));
   await loadHazards();
-  connectLive();
+  connectLive().catch(report);
   const wanted = new URL(location.href).searchParams.get("hazard");
   if (wanted) openPanel(wanted);
 }
