@@ -37,6 +37,7 @@ from backend.openapi_page import VendoredSwaggerPage
 from backend.openapi_problems import document_problems
 from backend.photos.controller import PhotoController
 from backend.replication.controller import SyncController
+from backend.request_id import RequestIdMiddleware
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.settings import Settings
 from backend.sites.controller import SiteController
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # compression outside the ETags: a body's ETag is the same gzipped or not (gzip
         # stamps the time into its header, so a hash of the gzipped bytes changes by the second)
         middleware=[
+            RequestIdMiddleware(),
             SecurityHeadersMiddleware(settings.map_tile_url, production=settings.production),
             DefineMiddleware(CompressionMiddleware, config=COMPRESSION),
             ETagMiddleware(),

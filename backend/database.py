@@ -103,10 +103,14 @@ async def unit_of_work(
 
 
 def ensure_sqlite_directory(url: str) -> None:
-    """SQLite creates the file but not its folder."""
+    """SQLite creates the file but not its folder; the file is made private (its journal
+    files take its permissions)."""
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
 
 
 @asynccontextmanager

@@ -16,6 +16,8 @@ from sync.couch import CouchUnavailable
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+REQUEST_ID = "request_id"
+"""Where ``backend.request_id`` keeps the request's id in the ASGI scope's state."""
 
 RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="a row id")]
 """An id in a path: a number beyond any row is a 400, not a database overflow."""
@@ -86,8 +88,31 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     return problem(400, "Invalid request", str(exc.detail), errors)
 
 
-def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:  # the framework's own failure: its words stay in the log
+        return internal_error(request, exc)
     return problem(exc.status_code, exc.detail or "Error", "")
+
+
+def request_id_of(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get(REQUEST_ID, "-"))
+
+
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Logged with its traceback under the request id the answer carries; nothing of the
+    failure's own words goes to the caller."""
+    request_id = request_id_of(request)
+    log.error("%s %s failed [request %s]", request.method, request.url.path, request_id,
+              exc_info=exc)  # fmt: skip
+    response = problem(500, "Internal server error",
+                       f"something went wrong on our side; quote request {request_id}")  # fmt: skip
+    response.content["request_id"] = request_id
+    return response
+
+
+def too_deep(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    return problem(400, "Invalid request", "the JSON body is nested too deeply",
+                   [{"path": "/body", "message": "nested too deeply"}])  # fmt: skip
 
 
 RETRY_AFTER_SECONDS = 5
@@ -97,8 +122,7 @@ def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     """SQL or CouchDB out of reach (down, refusing, every pooled connection busy): a 503
     the client retries, not a 500. The unit of work rolled back, so nothing changed."""
     if isinstance(exc, DBAPIError) and not _lost_connection(exc):
-        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return problem(500, "Internal server error", "")
+        return internal_error(request, exc)
     which = "CouchDB" if isinstance(exc, CouchUnavailable) else "the database"
     log.warning("%s %s: %s is out of reach: %r", request.method, request.url.path, which, exc)
     response = problem(503, "Service unavailable",
@@ -126,4 +150,6 @@ handlers: dict[type[Exception] | int, Any] = {
     PoolTimeout: unavailable,
     ConnectionError: unavailable,
     CouchUnavailable: unavailable,
+    RecursionError: too_deep,
+    Exception: internal_error,
 }

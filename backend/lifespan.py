@@ -38,7 +38,7 @@ from backend.replication.lease import FileLease, Lease, PostgresLease
 from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
-from backend.settings import Settings, dev_secret
+from backend.settings import Settings, dev_secret, private_directory
 from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
 from sync.devserver import DevCouch, Supervision, supervise
@@ -56,6 +56,7 @@ class StartupError(RuntimeError):
 async def runtime(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
+        private_directory(settings.var_dir)
         ensure_sqlite_directory(settings.database_url)
         engine = create_engine(settings.database_url, settings.database_pool)
         stack.push_async_callback(engine.dispose)

@@ -178,11 +178,18 @@ def _jwt_secret(env: Mapping[str, str], mode: str, var_dir: Path) -> str:
     return dev_secret(var_dir / "jwt-secret")
 
 
+def private_directory(path: Path) -> Path:
+    """A folder only this service's user may enter (secrets, the SQLite file, photos)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def dev_secret(path: Path) -> str:
     """A random secret generated once and kept in a file under ``var/``."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     secret = secrets.token_urlsafe(48)
     path.touch(mode=0o600)
     path.write_text(secret + "\n")

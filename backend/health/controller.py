@@ -1,7 +1,9 @@
-"""``/health`` (the process answers) and ``/ready`` (it can do its job)."""
+"""``/health`` (the process answers) and ``/ready`` (it can do its job): public, so they
+say only that; admins read why at ``/api/sync/health`` (``health_details``)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Response, get
@@ -21,15 +23,24 @@ async def health() -> dict[str, str]:
 
 @get("/ready", tags=["health"])
 async def ready(runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
+    """Ready or not, and nothing else (the reasons may name internals)."""
+    details = await health_details(runtime)
+    ok = details["status"] == "ok"
+    return Response({"status": details["status"]},
+                    status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)  # fmt: skip
+
+
+async def health_details(runtime: Runtime) -> dict[str, Any]:
+    """Each part's state and the follower's progress, with the reasons of failures."""
     checks: dict[str, Any] = {
         "sql": await _sql_status(runtime),
         "couch": await _couch_status(runtime),
         "follower": _follower_status(runtime),
+        "dev_couch": asdict(runtime.dev_couch) if runtime.dev_couch else None,
     }
     follower_ok = checks["follower"]["running"] or not checks["follower"]["enabled"]
     ok = checks["sql"] == "ok" and checks["couch"] == "ok" and follower_ok
-    body = {"status": "ok" if ok else "unavailable", **checks}
-    return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+    return {"status": "ok" if ok else "unavailable", **checks}
 
 
 async def _sql_status(runtime: Runtime) -> str:

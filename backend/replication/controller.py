@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.auth import admin_only
+from backend.health.controller import health_details
 from backend.replication.documents import list_conflicted
 from backend.replication.quarantine import list_quarantined
 from backend.replication.status import sync_status
@@ -49,6 +50,12 @@ class SyncController(Controller):
         """Per grid database: last seq processed, lag, documents, quarantined, errors."""
         follower = runtime.follower.status if runtime.follower else None
         return await sync_status(session, follower)
+
+    @get("/health")
+    async def health(self, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
+        """Why the service is or is not ready: SQL, CouchDB (and the managed dev server's
+        restarts), the follower's role, lag, progress and last error."""
+        return await health_details(runtime)
 
     @get("/conflicts")
     async def conflicts(

@@ -86,7 +86,8 @@ async def _run(settings: Settings, work: Path, couch_url: str, follow: bool) -> 
                 while not all(w.done() for w in workers):
                     rss.append(_rss_mb(app.process.pid))
                     try:
-                        ready = (await client.get("/ready")).json()
+                        ready = (await client.get("/api/sync/health", headers={
+                            "Authorization": f"Bearer {token}"})).json()  # fmt: skip
                     except httpx.HTTPError:
                         slow.append(1)  # the service did not answer within 10 s
                         continue

@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
@@ -19,9 +17,10 @@ BATCH = 40
 
 
 async def _ready(app: Served) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=app.base_url, timeout=5) as client:
-        body: dict[str, Any] = (await client.get("/ready")).json()
-        return body
+    """What an admin reads of the service's health (``/ready`` itself says only ok)."""
+    token = await app.token(*app.admin)
+    body: dict[str, Any] = (await app.call("GET", "/api/sync/health", token)).json()
+    return body
 
 
 async def _write(couch_admin: CouchClient, cred: Any, start: int) -> list[str]:

@@ -113,6 +113,7 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             ("POST", "/api/devices/{device_id:str}/worker"):
                 ("POST", f"/api/devices/{cred.device_id}/worker", None, {403}),
             ("GET", "/api/sync/status"): ("GET", "/api/sync/status", None, {403}),
+            ("GET", "/api/sync/health"): ("GET", "/api/sync/health", None, {403}),
             ("GET", "/api/audit"): ("GET", "/api/audit", None, {403}),
             ("GET", "/api/sync/conflicts"): ("GET", "/api/sync/conflicts", None, {403}),
             ("GET", "/api/sync/quarantine"): ("GET", "/api/sync/quarantine", None, {403}),

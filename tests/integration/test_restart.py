@@ -73,7 +73,7 @@ async def test_a_batch_replayed_after_a_lost_checkpoint_changes_nothing(
 
     async with running_app(settings) as (client, runtime):
         await eventually(
-            lambda: get_json(client, "/ready"),
+            lambda: get_json(client, "/api/sync/health"),
             lambda ready: (
                 ready["follower"]["lag_seconds"] < 0.5 and ready["follower"]["applied_changes"] >= 5
             ),
