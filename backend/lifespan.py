@@ -142,7 +142,8 @@ async def _start_following(
     media = run.media
 
     def start() -> tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]:
-        sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish)
+        sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish,
+                             device_prefix=run.namespace.device_user(""))  # fmt: skip
         follower = Follower(
             run.couch,
             sink,

@@ -14,10 +14,12 @@ RULES_DESIGN_ID = "_design/grid_rules"
 
 # CouchDB runs this on every write by a non-admin. Server-owned types — and ids with a
 # server type's prefix, whatever the type field says — are refused, the author must be
-# the writing user, and another author's doc can't be edited or deleted. Server admins
-# (our follower) pass.
+# the writing user, and another author's doc can't be edited or deleted. A hazard or a
+# rectification report that reached the server is on the ledger: the tablet cannot delete
+# it (a supervisor closes it instead). Server admins (our follower) pass.
 VALIDATE_DOC_UPDATE = """function (newDoc, oldDoc, userCtx, secObj) {
   var SERVER_TYPES = %(server_types)s;
+  var LEDGER_TYPES = ['hazard', 'rectification_report'];
   if (userCtx.roles.indexOf('_admin') !== -1) { return; }
   if (!userCtx.name) { throw({unauthorized: 'sign in with your device credentials'}); }
   if (oldDoc && SERVER_TYPES.indexOf(oldDoc.type) !== -1) {
@@ -30,6 +32,10 @@ VALIDATE_DOC_UPDATE = """function (newDoc, oldDoc, userCtx, secObj) {
     if (newDoc._id.indexOf(SERVER_TYPES[i] + ':') === 0) {
       throw({forbidden: 'ids starting with ' + SERVER_TYPES[i] + ': are for the server'});
     }
+  }
+  if (newDoc._deleted && oldDoc && !oldDoc._deleted && LEDGER_TYPES.indexOf(oldDoc.type) !== -1) {
+    throw({forbidden: 'a reported ' + oldDoc.type + ' stays on the ledger: ' +
+                      'ask your supervisor to close it'});
   }
   if (newDoc._deleted) { return; }
   if (SERVER_TYPES.indexOf(newDoc.type) !== -1) {

@@ -23,7 +23,7 @@ from backend.coverage.cadence import (
     missed_windows,
 )
 from backend.grids.models import Place
-from backend.hazards.models import Hazard
+from backend.hazards.models import Hazard, on_the_ledger
 from backend.inspections.models import Inspection
 from backend.ledger.models import LedgerEntry
 from backend.sites.models import Site
@@ -176,7 +176,7 @@ async def hazard_outcomes(
     start, end = period.start, period.end
     outcomes: dict[str, HazardOutcomes] = defaultdict(HazardOutcomes)
     group = getattr(Hazard, key)
-    live = (col(Hazard.grid_id).in_(grids), col(Hazard.deleted).is_(False))
+    live = (col(Hazard.grid_id).in_(grids), on_the_ledger())
     found = select(group, Hazard.valid, Hazard.geofence_status).where(
         *live, col(Hazard.reported_at) >= start, col(Hazard.reported_at) < end
     )

@@ -132,7 +132,9 @@ class HazardController(Controller):
             **HazardRead.model_validate(hazard, from_attributes=True).model_dump(),
             "doc": hazard.doc,
             "conflict_revs": registered.conflict_revs if registered else [],
-            "photos": await hazard_photos(session, hazard_id),
+            "photos": await hazard_photos(
+                session, hazard_id, await jurisdiction_grid_ids(session, account)
+            ),
             "rectification_reports": list((await session.exec(reports.order_by(
                 col(SyncedDocument.doc_id)))).all()),
             "history": [LedgerEntryRead.model_validate(e, from_attributes=True) for e in history],

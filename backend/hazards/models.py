@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import computed_field
-from sqlalchemy import Column, Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Index, or_
+from sqlmodel import Field, SQLModel, col
 
 from backend.sqltypes import JsonColumnType, UTCDateTime, utcnow
 
@@ -74,6 +74,12 @@ class HazardRead(HazardBase):
     def overdue(self) -> bool:
         """Being rectified past its deadline."""
         return is_overdue(self.ledger_status, self.deadline, utcnow())
+
+
+def on_the_ledger() -> Any:
+    """Hazards supervisors see: every one not deleted, and a deleted one the ledger has
+    acted on (a tablet's deletion never makes a decided hazard disappear; it is flagged)."""
+    return or_(col(Hazard.deleted).is_(False), col(Hazard.ledger_status) != "reported")
 
 
 def is_overdue(ledger_status: str, deadline: datetime | None, now: datetime) -> bool:

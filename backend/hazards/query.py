@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from backend.errors import DomainError
 from backend.grids.models import Place
-from backend.hazards.models import Hazard
+from backend.hazards.models import Hazard, on_the_ledger
 from backend.photos.models import HazardPhoto
 from backend.sqltypes import UTCTimestampText, utcnow
 
@@ -101,7 +101,7 @@ def filtered(f: HazardFilter, within: set[str] | None, *, markers: bool = False)
 
 def where_matching(query: Any, f: HazardFilter, within: set[str] | None) -> Any:
     """``query`` (of hazards, or joined to them) narrowed to the hazards ``f`` matches."""
-    query = query.where(col(Hazard.deleted).is_(False))
+    query = query.where(on_the_ledger())
     if within is not None:
         query = query.where(col(Hazard.grid_id).in_(within))
     equal = {"grid_id": f.grid_id, "category": f.category, "severity": f.severity,

@@ -115,8 +115,12 @@ async def _check_report(session: AsyncSession, hazard_id: str, report_id: str | 
         message = "not a synced rectification report"
         raise DomainError(f"no rectification report {report_id!r} has been synced",
                           [{"path": path, "message": message}])  # fmt: skip
-    if not report.valid or report.refers_to != hazard_id:
-        raise ConflictError(f"report {report_id!r} is not a valid report about this hazard")
+    if not report.valid:
+        why = "; ".join(f"{e['path']} {e['message']}" for e in report.errors[:3])
+        raise ConflictError(f"report {report_id!r} cannot be evidence: {why}",
+                            [{"path": "/rectification_report_id", "message": why}])  # fmt: skip
+    if report.refers_to != hazard_id:
+        raise ConflictError(f"report {report_id!r} is about another hazard")
 
 
 async def history(session: AsyncSession, hazard_id: str) -> Sequence[LedgerEntry]:

@@ -36,7 +36,9 @@ class PhotoController(Controller):
     ) -> list[HazardPhotoRead]:
         """The photos a hazard names: pending, processed (with checks) or rejected."""
         await visible_hazard(session, account, hazard_id)
-        return await hazard_photos(session, hazard_id)
+        return await hazard_photos(
+            session, hazard_id, await jurisdiction_grid_ids(session, account)
+        )
 
     @get("/api/photos/{sha256:str}/{kind:str}")
     async def derivative(

@@ -9,6 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.hazards.models import Hazard
 from backend.photos.models import HazardPhoto, HazardPhotoRead, Photo, PhotoStatus
 from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
@@ -59,16 +60,18 @@ def photo_summary(rows: Sequence[HazardPhoto]) -> list[dict[str, Any]]:
             "reason": row.reason,
             "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
             "time_difference_s": row.time_difference_s,
-            "flags": list(row.flags),
-            "reused_from": row.reused_from,
+            "flags": list(row.flags),  # "reused_photo" says it; whose is not the tablet's business
         }
         for row in sorted(rows, key=lambda r: r.name)
     ]
 
 
-async def hazard_photos(session: AsyncSession, hazard_id: str) -> list[HazardPhotoRead]:
+async def hazard_photos(
+    session: AsyncSession, hazard_id: str, within: set[str] | None
+) -> list[HazardPhotoRead]:
     """The hazard's own photos, then those of the rectification reports about it (their
-    ``hazard_id`` is the report carrying them)."""
+    ``hazard_id`` is the report carrying them). ``reused_from`` names the other hazard
+    only when it is inside ``within``, the reader's grids (``None``: all)."""
     reports = select(SyncedDocument.doc_id).where(
         SyncedDocument.refers_to == hazard_id, col(SyncedDocument.deleted).is_(False)
     )
@@ -92,4 +95,19 @@ async def hazard_photos(session: AsyncSession, hazard_id: str) -> list[HazardPho
                 read.exif_lat, read.exif_lon = picture.exif_lat, picture.exif_lon
                 read.taken_at = picture.taken_at
         out.append(read)
+    await _hide_foreign_reuse(session, out, within)
     return out
+
+
+async def _hide_foreign_reuse(
+    session: AsyncSession, photos: list[HazardPhotoRead], within: set[str] | None
+) -> None:
+    others = {p.reused_from for p in photos if p.reused_from}
+    if within is None or not others:
+        return
+    query = select(Hazard.doc_id).where(col(Hazard.doc_id).in_(others),
+                                        col(Hazard.grid_id).in_(within))  # fmt: skip
+    visible = set((await session.exec(query)).all())
+    for photo in photos:
+        if photo.reused_from not in visible:
+            photo.reused_from = None

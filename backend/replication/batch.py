@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +30,8 @@ class ProjectionBatch:
     db: str = ""
     fences: dict[str, GeofenceResult] = field(default_factory=dict)
     """Geofence of each located document of the batch, computed in one pass."""
+    deletions: list[dict[str, Any]] = field(default_factory=list)
+    """Audit lines of the deletions the batch applied."""
 
     @classmethod
     async def load(cls, session: AsyncSession, doc_ids: Collection[str]) -> ProjectionBatch:

@@ -81,3 +81,16 @@ async def list_conflicted(session: AsyncSession, limit: int = 100) -> Sequence[S
         .limit(limit)
     )
     return (await session.exec(query)).all()
+
+
+async def hazards_of_database(session: AsyncSession, db: str, hazard_ids: set[str]) -> set[str]:
+    """Which of these hazards were synced from this grid database (and not deleted)."""
+    if not hazard_ids:
+        return set()
+    query = select(SyncedDocument.doc_id).where(
+        col(SyncedDocument.doc_id).in_(hazard_ids),
+        SyncedDocument.db == db,
+        SyncedDocument.doc_type == "hazard",
+        col(SyncedDocument.deleted).is_(False),
+    )
+    return set((await session.exec(query)).all())

@@ -36,12 +36,17 @@ from backend.inspections.service import mark_inspection_deleted, project_inspect
 from backend.live.events import hazard_event
 from backend.photos.service import photo_summary, sync_hazard_photos
 from backend.replication.batch import ProjectionBatch
-from backend.replication.documents import register_deletion, register_document
+from backend.replication.documents import (
+    hazards_of_database,
+    register_deletion,
+    register_document,
+)
 from backend.replication.models import SyncCheckpoint
 from backend.replication.quarantine import quarantine
 from backend.sqltypes import utcnow
 from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
+from sync.contract.scope import referenced_hazards, scope_errors, with_scope
 from sync.couch import Change, CouchClient, CouchError, JsonObject
 from sync.couch.types import Seq
 from sync.verdicts import VERDICT_KEEP, verdict_doc
@@ -122,8 +127,11 @@ class SqlChangeSink:
         couch: CouchClient,
         schemas: SchemaSet,
         publish: Callable[[list[dict[str, Any]]], None] | None = None,
+        device_prefix: str = "device_",
     ) -> None:
         self.sessions = sessions
+        self.device_prefix = device_prefix
+        """The CouchDB user of device ``d`` is ``device_prefix + d``."""
         self.publish = publish
         """Told of the hazards each batch changed, once the batch has committed."""
         self.couch = couch
@@ -182,6 +190,7 @@ class SqlChangeSink:
                 for c in changes
                 if not (c.deleted or (c.doc or {}).get("_deleted")) and len(c.id) <= MAX_DOC_ID
             }
+            checks = await self._in_scope(session, db, grid_id, checks)
             valid = {doc_id: c.doc for doc_id, c in checks.items() if c.valid}
             batch.fences = fence_documents(await self._grid_index(session), grid_id, valid)
             known = set(batch.documents)
@@ -197,7 +206,7 @@ class SqlChangeSink:
             # A document SQL has never seen most likely has no verdict yet either.
             fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
             await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
-            await record_many(session, [_verdict_audit(v) for v in verdicts])
+            await record_many(session, [_verdict_audit(v) for v in verdicts] + batch.deletions)
             await save_checkpoint(session, db, last_seq)
             if self.publish is not None:
                 ids = {c.id for c in changes}
@@ -222,6 +231,7 @@ class SqlChangeSink:
             if register_deletion(session, batch, change.id, rev):
                 for delete in DELETERS.values():
                     delete(session, batch, change.id, rev)
+                batch.deletions.append(_deletion_audit(db, change.id, rev))
             return None
         refused = _refusal(change.id, doc)
         if refused is not None:
@@ -259,6 +269,21 @@ class SqlChangeSink:
             extra=_verdict_extras(batch, change.id, self._names),
         )
 
+    async def _in_scope(
+        self, session: AsyncSession, db: str, grid_id: str, checks: dict[str, SchemaCheck]
+    ) -> dict[str, SchemaCheck]:
+        """Each worker document's references checked against this database and its writer."""
+        wanted = set().union(*(referenced_hazards(c.doc) for c in checks.values() if c.doc_type))
+        here = {i for i, c in checks.items() if c.doc_type == "hazard"}
+        here |= await hazards_of_database(session, db, wanted - here)
+        return {
+            doc_id: with_scope(check, scope_errors(check.doc, grid_id=grid_id,
+                                                   device_prefix=self.device_prefix,
+                                                   hazards_here=here))
+            if check.doc_type else check
+            for doc_id, check in checks.items()
+        }  # fmt: skip
+
     async def _failed(
         self, session: AsyncSession, db: str, doc_id: str, rev: str, exc: Exception
     ) -> None:
@@ -279,6 +304,13 @@ def _refusal(doc_id: str, doc: dict[str, Any]) -> str | None:
     if len(doc_id) > MAX_DOC_ID:
         return f"document id longer than {MAX_DOC_ID}"
     return None
+
+
+def _deletion_audit(db: str, doc_id: str, rev: str) -> dict[str, Any]:
+    """A deletion that reached the server is kept on record, never dropped silently."""
+    return {"at": utcnow(), "actor": "system:follower", "action": "document.deleted",
+            "target": doc_id[:300], "reason": "deleted in its grid database",
+            "details": {"rev": rev, "db": db}}  # fmt: skip
 
 
 def _verdict_audit(verdict: JsonObject) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, case, cast, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.hazards.models import Hazard
+from backend.hazards.models import Hazard, on_the_ledger
 from backend.hazards.query import HazardFilter, where_matching
 from backend.inspections.models import Inspection
 from backend.ledger.workflow import OPEN
@@ -32,7 +32,7 @@ async def grid_status(
     late = (col(Hazard.ledger_status) == "rectifying") & (col(Hazard.deadline) < utcnow())
     hazards = (
         select(Hazard.grid_id, func.count(), func.sum(case((late, 1), else_=0)))
-        .where(col(Hazard.grid_id).in_(grid_ids), col(Hazard.deleted).is_(False))
+        .where(col(Hazard.grid_id).in_(grid_ids), on_the_ledger())
         .where(col(Hazard.ledger_status).in_([s.value for s in OPEN]))
         .group_by(col(Hazard.grid_id))
     )

@@ -10,7 +10,8 @@ import pytest
 from backend.devices.service import IssuedCredentials
 from backend.settings import Settings
 from sync.contract.schemas import SCHEMA_ROOT
-from sync.couch import CouchError
+from sync.couch import CouchClient, CouchError
+from sync.couch.errors import Forbidden
 from sync.devserver import DevCouch
 from sync.ids import new_ulid
 from tests.helpers import eventually
@@ -40,9 +41,11 @@ async def test_hazard_written_by_a_tablet_appears_in_the_api(
     assert hazard["reported_at"].startswith("2026-11-20T01:31:00")
 
 
-async def test_an_edit_replaces_the_hazard_and_a_deletion_removes_it(
+async def test_an_edit_replaces_the_hazard_and_only_an_admin_deletion_removes_it(
     settings: Settings, dev_couch: DevCouch
 ) -> None:
+    """A reported hazard is on the ledger: its tablet cannot delete it; a deletion that
+    reaches the service all the same (an operator's) takes it off the list, on record."""
     async with running_app(settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
         doc = hazard_for(cred)
@@ -55,8 +58,13 @@ async def test_an_edit_replaces_the_hazard_and_a_deletion_removes_it(
                 lambda: get_json(client, "/api/hazards"),
                 lambda rows: rows[0]["title"] == "Blocked fire exit, stairwell B",
             )
-            await device.delete_doc(cred.database, doc["_id"], doc["_rev"])
-            await eventually(lambda: get_json(client, "/api/hazards"), _count(0))
+            with pytest.raises(Forbidden):
+                await device.delete_doc(cred.database, doc["_id"], doc["_rev"])
+        async with CouchClient.from_credentials(dev_couch.credentials) as operator:
+            await operator.delete_doc(cred.database, doc["_id"], doc["_rev"])
+        await eventually(lambda: get_json(client, "/api/hazards"), _count(0))
+        audit = await get_json(client, f"/api/audit?target={doc['_id']}")
+    assert "document.deleted" in [e["action"] for e in audit]
 
 
 async def test_a_hazard_breaking_its_schema_is_kept_flagged_and_explained_to_the_tablet(
