@@ -22,7 +22,7 @@ from backend.couch_proxy.controller import couch_proxy
 from backend.coverage.controller import CoverageController
 from backend.dependencies import provide_account, provide_runtime, provide_session
 from backend.devices.controller import DeviceController
-from backend.devices.field_controller import field_device
+from backend.devices.field_controller import field_device, field_enrol
 from backend.etag import ETagMiddleware
 from backend.exports.controller import ExportController
 from backend.grids.controller import GridController
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             DeviceController,
             field_device,
+            field_enrol,
             BoundaryController,
             PhotoController,
             LedgerController,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -17,6 +15,7 @@ from backend.accounts.auth import admin_only
 from backend.accounts.models import Account
 from backend.audit.service import actor_of, record
 from backend.devices import service
+from backend.devices.enrolment import issue_enrol_code
 from backend.devices.models import Device, DeviceRead
 from backend.openapi_examples import example_config
 from backend.runtime import Runtime
@@ -56,14 +55,16 @@ class DeviceCredentials(BaseModel):
     username: str
     password: str
     enrol_path: str
-    """Opens the field app (/field/) set up for this tablet: the QR code's content."""
+    """Opens the field app (/field/) and sets it up for this tablet: the QR code's content.
+    Its code works once, within three days; a new one comes with each new password."""
 
 
-def _credentials(runtime: Runtime, issued: service.IssuedCredentials) -> DeviceCredentials:
-    enrol = {"database": issued.database, "username": issued.couch_user,
-             "password": issued.password, "device_id": issued.device_id,
-             "grid_id": issued.grid_id}  # fmt: skip
-    token = base64.urlsafe_b64encode(json.dumps(enrol).encode()).decode().rstrip("=")
+async def _credentials(
+    session: AsyncSession, runtime: Runtime, issued: service.IssuedCredentials
+) -> DeviceCredentials:
+    """The credentials (shown once) and a set-up code for the field app: single-use and
+    expiring, exchanged for a password of the tablet's own (it holds no password)."""
+    code = await issue_enrol_code(session, issued.device_id)
     return DeviceCredentials(
         device_id=issued.device_id,
         grid_id=issued.grid_id,
@@ -71,7 +72,7 @@ def _credentials(runtime: Runtime, issued: service.IssuedCredentials) -> DeviceC
         database=issued.database,
         username=issued.couch_user,
         password=issued.password,
-        enrol_path=f"/field/#enrol={token}",
+        enrol_path=f"/field/#enrol={code}",
     )
 
 
@@ -121,7 +122,7 @@ class DeviceController(Controller):
             await service.assign_worker(session, issued.device_id, data.worker_account_id)
         record(session, actor_of(account), "device.register", issued.device_id,
                grid_id=issued.grid_id, worker_account_id=data.worker_account_id)  # fmt: skip
-        return _credentials(runtime, issued)
+        return await _credentials(session, runtime, issued)
 
     @post("/{device_id:str}/worker", status_code=200)
     async def assign(
@@ -147,7 +148,7 @@ class DeviceController(Controller):
     ) -> DeviceCredentials:
         issued = await service.rotate_password(session, runtime.couch, device_id)
         record(session, actor_of(account), "device.rotate", device_id)
-        return _credentials(runtime, issued)
+        return await _credentials(session, runtime, issued)
 
     @post("/{device_id:str}/move", status_code=200)
     async def move(

@@ -4,24 +4,32 @@ when its grid database refuses it: a tablet moved to another grid learns its new
 
 A tablet proves itself with its CouchDB credentials (HTTP Basic, exactly as to CouchDB),
 checked by CouchDB's own ``_session``: this service never holds device passwords. A
-revoked tablet's CouchDB user is gone, so it cannot prove itself any more; that a named
-device was revoked is therefore told to anyone who asks — it means only "erase".
+revoked tablet's CouchDB user is gone; it proves itself against the hash of the password
+it last held, and only then hears "revoked" (which makes it erase what it holds): nobody
+else can make a tablet erase itself.
+
+``POST /api/field/enrol`` exchanges the single-use code of a registration's QR code for
+the tablet's credentials (a fresh password of its own).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import httpx
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
-from pydantic import BaseModel
+from litestar.params import JSONBody, QueryParameter
+from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.controller import Unauthenticated
+from backend.audit.service import record
 from backend.couch_proxy.upstream import upstream_headers
+from backend.devices.enrolment import exchange_enrol_code, proves_revocation
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.runtime import Runtime
@@ -48,6 +56,9 @@ async def field_device(
     are not this tablet's (the same answer for a device that does not exist)."""
     device = await session.get(Device, device_id)
     if device is not None and device.revoked_at is not None:
+        name, password = _basic(request.headers.get("authorization", ""))
+        if not await proves_revocation(device, name, password):
+            raise Unauthenticated("these are not this tablet's credentials")
         return DeviceStatus(device_id=device.id, status="revoked", revoked_at=device.revoked_at)
     user = await _couch_user(request, runtime)
     if device is None or user is None or user != device.couch_user:
@@ -55,6 +66,45 @@ async def field_device(
     grid = await session.get(Place, device.grid_id)
     return DeviceStatus(device_id=device.id, status="active", grid_id=device.grid_id,
                         database=grid.couch_db if grid else None)  # fmt: skip
+
+
+def _basic(authorization: str) -> tuple[str, str]:
+    scheme, _, encoded = authorization.partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    user, _, password = decoded.partition(":")
+    return (user, password) if scheme.lower() == "basic" else ("", "")
+
+
+class EnrolRequest(BaseModel):
+    code: str = Field(min_length=16, max_length=100)
+
+
+class Enrolment(BaseModel):
+    """What the field app keeps: where it replicates and as whom."""
+
+    device_id: str
+    grid_id: str
+    database: str
+    username: str
+    password: str
+
+
+@post("/api/field/enrol", exclude_from_auth=True, tags=["field"], status_code=200)
+async def field_enrol(
+    data: JSONBody[EnrolRequest],
+    session: NamedDependency[AsyncSession],
+    runtime: NamedDependency[Runtime],
+) -> Enrolment:
+    """The tablet's credentials for a set-up code, once (410 for a used, expired or unknown
+    code); the device's password is new from now on."""
+    issued = await exchange_enrol_code(session, runtime.couch, data.code)
+    record(session, f"device:{issued.device_id}", "device.enrol", issued.device_id)
+    return Enrolment(device_id=issued.device_id, grid_id=issued.grid_id,
+                     database=issued.database, username=issued.couch_user,
+                     password=issued.password)  # fmt: skip
 
 
 async def _couch_user(request: Request[Any, Any, Any], runtime: Runtime) -> str | None:

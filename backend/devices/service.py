@@ -17,6 +17,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account, Role
+from backend.accounts.passwords import hash_password_off_loop
 from backend.devices.models import Device
 from backend.errors import ConflictError, DomainError, NotFound
 from backend.grids.models import Place, PlaceKind
@@ -91,7 +92,8 @@ async def register_device(
     couch_user = namespace.device_user(device_id)
     password = secrets.token_urlsafe(18)
     await couch.put_user(couch_user, password)
-    session.add(Device(id=device_id, grid_id=grid.id, couch_user=couch_user, label=label))
+    session.add(Device(id=device_id, grid_id=grid.id, couch_user=couch_user, label=label,
+                       credential_hash=await hash_password_off_loop(password)))  # fmt: skip
     await _apply_security(session, couch, grid.id)
     return IssuedCredentials(device_id, grid.id, couch_user, password, grid.couch_db or "")
 
@@ -104,6 +106,8 @@ async def rotate_password(
     grid = await _grid(session, device.grid_id)
     password = secrets.token_urlsafe(18)
     await couch.put_user(device.couch_user, password)
+    device.credential_hash = await hash_password_off_loop(password)
+    session.add(device)
     return IssuedCredentials(device.id, grid.id, device.couch_user, password, grid.couch_db or "")
 
 

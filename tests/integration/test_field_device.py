@@ -27,7 +27,8 @@ async def test_a_tablet_learns_its_move_and_its_revocation(
                                   json={"grid_id": "donghu-02"})  # fmt: skip
         after_move = await client.get(url, headers=own)
         revoked = await client.post(f"/api/devices/{mine.device_id}/revoke")
-        after_revoke = await client.get(url, headers={"Authorization": ""})
+        anyone = await client.get(url, headers={"Authorization": ""})
+        after_revoke = await client.get(url, headers=own)  # proven with what it last held
 
     assert before.status_code == 200, before.text
     assert before.json() | {"revoked_at": None} == {
@@ -40,6 +41,7 @@ async def test_a_tablet_learns_its_move_and_its_revocation(
     assert (after_move.json()["grid_id"], after_move.json()["database"]) == (
         "donghu-02", creds["donghu-02"].database)  # fmt: skip
     assert revoked.status_code == 200
+    assert anyone.status_code == 401  # nobody else can tell a tablet to erase itself
     assert after_revoke.status_code == 200
     assert after_revoke.json()["status"] == "revoked"
     assert after_revoke.json()["revoked_at"]

@@ -27,6 +27,8 @@ const TEXT = {
     overdue: "已逾期",
     moved: "本设备已调到网格 {g}，已切换到该网格的数据", moved_unsent: "原网格有 {n} 条记录调动前未同步，已无法上传，请告知管理员",
     revoked: "本设备已于 {t} 被管理员停用，本机上的巡查数据已清除",
+    unsent_saved: "{n} 条未上传的记录已保存为文件 {f}，请交给管理员", already_set_up: "本设备已绑定网格 {g}，绑定链接不能替换它",
+    enrol_refused: "绑定码已使用、已过期或无效，请向管理员索取新的二维码",
   },
   en: {
     app_title: "Grid field app", other_language: "中文", enrol_title: "Set up this tablet", enrol_help: "Enter the database, username and password the admin gave when registering this tablet (or scan its QR code to open the app).",
@@ -48,6 +50,8 @@ const TEXT = {
     overdue: "Overdue",
     moved: "This tablet now works in grid {g}; it switched to that grid's data", moved_unsent: "{n} records of the previous grid were not synced before the move and can no longer be sent: tell the admin",
     revoked: "The admin withdrew this tablet on {t}; the inspection data on it has been erased",
+    unsent_saved: "{n} records never sent were saved as the file {f}: hand it to the admin", already_set_up: "This tablet is set up for grid {g}; a set-up link cannot replace that",
+    enrol_refused: "This set-up code was used, has expired or is not valid: ask the admin for a new QR code",
   },
 };
 const OPTIONS = {
@@ -243,14 +247,30 @@ async function switchGrid(answer) {
 }
 
 async function erase(notice) {
-  // a withdrawn tablet keeps nothing: documents, photos, credentials (only the language stays)
+  // a withdrawn tablet keeps nothing: documents, photos, credentials (only the language stays);
+  // what it never sent is first saved as a file for the worker to hand over, and the notice says so
   const databases = [state.device.database, ...previousDatabases()];
+  const unsent = await exportUnsent();
+  if (unsent) notice = `${notice}。${t("unsent_saved", { n: unsent.count, f: unsent.file })}`;
   await state.db?.close();
   state.db = null;
   for (const name of databases) await new PouchDB(`field-${name}`).destroy();
   for (const key of Object.keys(localStorage)) if (key.startsWith("field.") && key !== "field.lang") localStorage.removeItem(key);
   sessionStorage.setItem("field.notice", notice);
   location.reload();
+}
+
+async function exportUnsent() {
+  const { docs } = await pendingCounts();
+  if (!docs) return null;
+  const since = JSON.parse(localStorage.getItem("field.pushSeq") || "0");
+  const changes = await state.db.changes({ since, include_docs: true, attachments: true });
+  const mine = changes.results.map((r) => r.doc).filter((d) => d && !SERVER_TYPES.has(d.type) && d.device_id === state.device.device_id);
+  const file = `unsent-${state.device.device_id}-${localIso().slice(0, 16).replace(/[:T]/g, "-")}.json`;
+  const link = el("a", { href: URL.createObjectURL(new Blob([JSON.stringify(mine)], { type: "application/json" })), download: file });
+  document.body.append(link); link.click(); link.remove();
+  window.fieldState.exported = { file, count: mine.length };
+  return { file, count: mine.length };
 }
 
 async function obeyPurge() {
@@ -519,14 +539,22 @@ function showTab(name) {
   if (name === "home") setTimeout(() => state.map?.invalidateSize(), 50);
 }
 
-function enrolFromLink() {
-  // /field/#enrol=<base64url JSON>: what the admin's registration page puts in its QR code
-  const match = location.hash.match(/enrol=([A-Za-z0-9_-]+)/);
-  if (!match) return;
-  const json = atob(match[1].replace(/-/g, "+").replace(/_/g, "/"));
-  saveDevice(JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))));
+async function enrolFromLink() {
+  // /field/#enrol=<code>: the registration's QR code. The code works once and expires; the
+  // server answers it with this tablet's own credentials. A tablet already set up is never
+  // replaced by a link (a forwarded or crafted one must not take it over or wipe it).
+  const match = location.hash.match(/enrol=([A-Za-z0-9_-]{16,100})/);
   history.replaceState(null, "", location.pathname);
+  if (!match) return;
+  if (state.device) { showNotice(t("already_set_up", { g: state.device.grid_id })); return; }
+  const response = await fetch("/api/field/enrol", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: match[1] }),
+  });
+  if (!response.ok) { showNotice(t("enrol_refused")); return; }
+  saveDevice(await response.json());
 }
+
+function showNotice(text) { $("#notice").textContent = text; $("#notice").hidden = false; }
 
 function saveDevice(device) {
   const userPart = device.username.split("device_").pop();
@@ -557,7 +585,7 @@ async function start() {
   setInterval(() => { if (navigator.onLine) sync(); }, 60000);
 }
 
-function init() {
+async function init() {
   translate();
   $("#lang").addEventListener("click", async () => {
     state.lang = state.lang === "zh" ? "en" : "zh";
@@ -593,12 +621,12 @@ function init() {
     start().catch((error) => { $("#enrol-form .error").textContent = error.message; });
   });
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" });
-  enrolFromLink();
+  await enrolFromLink();
   const notice = sessionStorage.getItem("field.notice");
-  if (notice) { sessionStorage.removeItem("field.notice"); $("#notice").textContent = notice; $("#notice").hidden = false; }
+  if (notice) { sessionStorage.removeItem("field.notice"); showNotice(notice); }
   $("#sync").hidden = !state.device;  // nothing to sync before the tablet is set up
   if (state.device) start().catch((error) => window.fieldState.errors.push(String(error.message || error)));
   else $("#enrol").hidden = false;
 }
 
-init();
+init().catch((error) => window.fieldState.errors.push(String(error.message || error)));

@@ -1,7 +1,7 @@
 // The field app's service worker: the app shell and the mobile schemas come from the
 // cache, so the app opens with no network. Data never goes through here: PouchDB keeps
 // it in IndexedDB and replicates with /couch/ when there is a network.
-const SHELL = "field-shell-v2";
+const SHELL = "field-shell-v3";
 const FILES = [
   "/field/", "/field/app.js", "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
   "/field/vendor/pouchdb.min.js", "/field/vendor/ajv2020.min.js",

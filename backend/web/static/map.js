@@ -319,7 +319,7 @@ async function drawPoints(params, load) {
 function onLiveHazard(h) {
   window.mapState.liveEvents += 1;
   const known = state.markers.get(h.id);
-  const shown = matchesFilters(h) && !h.deleted && h.lat !== null;
+  const shown = matchesFilters(h) && (!h.deleted || h.ledger_status !== "reported") && h.lat !== null;  // a decided hazard stays, flagged
   if (known) { state.points.removeLayer(known); state.markers.delete(h.id); }
   if (shown && window.mapState.mode === "points") {
     state.points.addLayer(addMarker({ ...h, doc_id: h.id }, h.lon, h.lat));
