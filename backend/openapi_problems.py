@@ -34,8 +34,10 @@ STATUSES = {
     "403": "Your role may not do this",
     "404": "Absent, or outside your jurisdiction (the same answer)",
     "409": "Conflicts with the current state (e.g. an illegal ledger step)",
+    "410": "A set-up code already used or expired",
     "412": "Changed since you read it (If-Match)",
     "428": "Send If-Match with the version you act on",
+    "429": "Too many failed sign-ins: retry after Retry-After seconds",
     "503": "SQL or CouchDB out of reach: nothing changed, retry after Retry-After seconds",
 }
 

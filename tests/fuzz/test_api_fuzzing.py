@@ -5,10 +5,13 @@ declares. Counts are printed."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -27,6 +30,8 @@ EXAMPLES = 25
 SKIP = {
     ("POST", "/api/devices/{device_id}/revoke"),  # would revoke the demo tablets mid-run
     ("POST", "/api/accounts/{account_id}/disable"),  # could disable the fuzzer's own admin
+    ("POST", "/api/accounts/{account_id}/password"),  # likewise: a reset ends its tokens
+    ("POST", "/api/auth/logout"),  # ends the fuzzer's own session (tests/security)
 }
 
 
@@ -74,3 +79,66 @@ def test_no_request_the_api_documents_gets_a_server_error(
         print(" ", " ".join(failure.split())[:160])
     assert failures == []
     assert len(tried) > 40
+
+
+BAD_TOKENS = ("missing", "malformed", "expired", "revoked", "ticket")
+PUBLIC = {"/api/auth/login", "/api/field/device", "/api/field/enrol", "/api/events"}
+
+
+def _bad_tokens(app: Any, secret: str) -> dict[str, dict[str, str]]:
+    """A request's Authorization for each way a token can be wrong."""
+    login = {"username": app.admin[0], "password": app.admin[1]}
+    admin = httpx.post(f"{app.base_url}/api/auth/login", json=login).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {admin}"}
+    account = {
+        "username": "fuzz.revoked",
+        "display_name": "x",
+        "role": "street_supervisor",
+        "place_id": "demo-street",
+        "password": "a long and unusual passphrase 42",
+    }
+    created = httpx.post(f"{app.base_url}/api/accounts", json=account, headers=bearer)
+    assert created.status_code == 201, created.text
+    revoked = httpx.post(
+        f"{app.base_url}/api/auth/login",
+        json={"username": account["username"], "password": account["password"]},
+    ).json()["access_token"]
+    disabled = httpx.post(
+        f"{app.base_url}/api/accounts/{created.json()['account']['id']}/disable", headers=bearer
+    )
+    assert disabled.is_success, disabled.text
+    ticket = httpx.post(f"{app.base_url}/api/events/ticket", headers=bearer).json()["ticket"]
+    past = datetime.now(UTC) - timedelta(hours=1)
+    expired = jwt.encode({"sub": "1", "iat": past, "exp": past + timedelta(minutes=5), "ver": 0},
+                         secret, algorithm="HS256")  # fmt: skip
+    return {"missing": {}, "malformed": {"Authorization": "Bearer x.y.z"},
+            "expired": {"Authorization": f"Bearer {expired}"},
+            "revoked": {"Authorization": f"Bearer {revoked}"},
+            "ticket": {"Authorization": f"Bearer {ticket}"}}  # fmt: skip
+
+
+def test_every_method_and_every_bad_token_gets_a_clear_answer(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    """Every path of the document, with every method (OPTIONS and HEAD too) and every kind
+    of bad token: never a 5xx, and a protected operation is a 401."""
+    answers: dict[str, int] = {}
+    with served_in_background(sqlite_settings, tmp_path) as app:
+        document = httpx.get(f"{app.base_url}/schema/openapi.json", timeout=30).json()
+        tokens = _bad_tokens(app, sqlite_settings.jwt_secret)
+        with httpx.Client(base_url=app.base_url, timeout=30) as client:
+            for path, item in document["paths"].items():
+                concrete = re.sub(r"\{[^}]+\}", "1", path)
+                if path == "/api/events" or not path.startswith("/api/"):
+                    continue
+                for method in ("GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD"):
+                    for kind, headers in tokens.items():
+                        response = client.request(method, concrete, headers=headers, json={})
+                        answers[f"{method} {path} {kind}"] = response.status_code
+                        documented = method.lower() in item
+                        if documented and path not in PUBLIC and method not in {"OPTIONS"}:
+                            assert response.status_code == 401, (method, path, kind)
+    server_errors = {k: v for k, v in answers.items() if v >= 500}
+    print(f"\nbad tokens and methods: {len(answers)} requests, {len(server_errors)} server errors")
+    assert server_errors == {}
+    assert len(answers) > 300
