@@ -13,6 +13,7 @@ import pytest
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch, managed_dev_couch
+from tests.couch_servers import ExternalCouch, external_couch
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 TEST_ADMIN = ("test-admin", "test-admin-password")
@@ -21,8 +22,13 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # the follower polls many 
 
 
 @pytest.fixture(scope="session")
-def dev_couch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCouch]:
-    """One managed dev CouchDB for the whole run; tests separate by namespace."""
+def dev_couch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCouch | ExternalCouch]:
+    """One CouchDB for the whole run (the managed dev server, or ``COUCHDB_TEST_URL``);
+    tests separate by namespace."""
+    external = external_couch()
+    if external is not None:
+        yield external
+        return
     with managed_dev_couch(tmp_path_factory.mktemp("couch")) as server:
         yield server
 

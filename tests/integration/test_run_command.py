@@ -64,14 +64,18 @@ def test_ctrl_c_stops_app_and_dev_couch_and_the_next_run_reuses_the_data(
         ready = _wait_ready(port, process, log)
         admin_password = _printed_password(log.read_text(), "admin")
         grids = _get_as_admin(port, admin_password, "/api/grids")
+        health = _get_as_admin(port, admin_password, "/api/sync/health")
     finally:
         code = _interrupt(process)
     assert code == 0, log.read_text()
-    assert ready["couch"] == "ok"
-    assert ready["sql"] == "ok"
+    assert ready == {"status": "ok"}
+    assert health["couch"] == "ok"
+    assert health["sql"] == "ok"
     assert len(grids) == 6
     first_output = log.read_text()
-    assert first_output.count("password ") == 6 + 4  # six tablets, four accounts
+    printed = [line for line in first_output.splitlines()
+               if line.startswith("  ") and " password " in line]  # fmt: skip
+    assert len(printed) == 6 + 4, printed  # six tablets, four accounts
     couch_port = int((var_dir / "couch-port").read_text())
     assert port_is_free(couch_port), "the dev CouchDB outlived Ctrl-C"
     assert (var_dir / "inspection.sqlite3").exists()
