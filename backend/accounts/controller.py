@@ -17,6 +17,7 @@ from backend.accounts.service import authenticate
 from backend.audit.service import actor_of, record
 from backend.database import unit_of_work
 from backend.errors import DomainError
+from backend.http_basic import client_address
 from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 
@@ -57,7 +58,7 @@ async def _audit_sign_in(
     runtime: Runtime, action: str, username: str, request: Request[Any, Any, Any], **details: Any
 ) -> None:
     """In a unit of work of its own: the request's rolls back with the refusal."""
-    address = request.client.host if request.client else None
+    address = client_address(request)
     async with unit_of_work(runtime.sessions) as session:
         record(session, f"client:{address}", action, f"account:{username[:64]}", **details)
 
@@ -72,7 +73,7 @@ class AuthController(Controller):
         and the audit must not wait on a transaction of the same request."""
         runtime: Runtime = request.app.state.runtime
         throttle = runtime.login_throttle
-        keys = throttle.keys(data.username, request.client.host if request.client else None)
+        keys = throttle.keys(data.username, client_address(request))
         wait = throttle.wait_seconds(keys)
         if wait:
             await _audit_sign_in(runtime, "auth.throttled", data.username, request, wait=wait)

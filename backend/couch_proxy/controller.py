@@ -12,8 +12,6 @@ what comes back can never run as a page of this origin.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -27,6 +25,7 @@ from litestar.response import Stream
 from backend.couch_proxy.answers import answer_headers
 from backend.couch_proxy.routes import Refused, Target, check_query, decide, is_long_poll
 from backend.couch_proxy.upstream import upstream_headers
+from backend.http_basic import basic_credentials, client_address
 from backend.photos.processing import PhotoLimits
 from backend.runtime import Runtime
 
@@ -44,15 +43,8 @@ def _couch_error(status: int, error: str, reason: str) -> Response[Any]:
 
 def _device_user(authorization: str, device_prefix: str) -> str | None:
     """The user name in HTTP Basic credentials, if it is a tablet's CouchDB user."""
-    scheme, _, encoded = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, colon, _ = decoded.partition(":")
-    return user if colon and user.startswith(device_prefix) else None
+    credentials = basic_credentials(authorization)
+    return credentials[0] if credentials and credentials[0].startswith(device_prefix) else None
 
 
 async def _read_body(request: Request[Any, Any, Any]) -> bytes | None:
@@ -118,7 +110,7 @@ async def _forward(
 ) -> Response[Any]:
     client = runtime.couch_proxy
     assert client is not None, "the runtime opens the proxy's client at start"
-    headers = upstream_headers(request.headers, request.client.host if request.client else None)
+    headers = upstream_headers(request.headers, client_address(request))
     upstream = client.build_request(request.method, target.upstream_path, params=urlencode(params),
                                     headers=headers, content=body or None)  # fmt: skip
     try:

@@ -14,8 +14,6 @@ the tablet's credentials (a fresh password of its own).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -32,6 +30,7 @@ from backend.couch_proxy.upstream import upstream_headers
 from backend.devices.enrolment import exchange_enrol_code, proves_revocation
 from backend.devices.models import Device
 from backend.grids.models import Place
+from backend.http_basic import basic_credentials, client_address
 from backend.runtime import Runtime
 from sync.couch import CouchUnavailable
 
@@ -56,7 +55,7 @@ async def field_device(
     are not this tablet's (the same answer for a device that does not exist)."""
     device = await session.get(Device, device_id)
     if device is not None and device.revoked_at is not None:
-        name, password = _basic(request.headers.get("authorization", ""))
+        name, password = basic_credentials(request.headers.get("authorization", "")) or ("", "")
         if not await proves_revocation(device, name, password):
             raise Unauthenticated("these are not this tablet's credentials")
         return DeviceStatus(device_id=device.id, status="revoked", revoked_at=device.revoked_at)
@@ -66,16 +65,6 @@ async def field_device(
     grid = await session.get(Place, device.grid_id)
     return DeviceStatus(device_id=device.id, status="active", grid_id=device.grid_id,
                         database=grid.couch_db if grid else None)  # fmt: skip
-
-
-def _basic(authorization: str) -> tuple[str, str]:
-    scheme, _, encoded = authorization.partition(" ")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return "", ""
-    user, _, password = decoded.partition(":")
-    return (user, password) if scheme.lower() == "basic" else ("", "")
 
 
 class EnrolRequest(BaseModel):
@@ -113,7 +102,7 @@ async def _couch_user(request: Request[Any, Any, Any], runtime: Runtime) -> str 
     if not authorization.lower().startswith("basic ") or runtime.couch_proxy is None:
         return None
     headers = upstream_headers({"authorization": authorization, "accept": "application/json"},
-                               request.client.host if request.client else None)  # fmt: skip
+                               client_address(request))  # fmt: skip
     try:
         answer = await runtime.couch_proxy.get("/_session", headers=headers)
     except httpx.TransportError as exc:

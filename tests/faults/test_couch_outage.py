@@ -12,8 +12,8 @@ from typing import Any
 from backend.database import create_engine
 from backend.settings import Settings
 from sync.couch import CouchClient
-from sync.devserver import DevCouch
 from tests.conftest import TEST_ADMIN
+from tests.couch_servers import fault_couch
 from tests.faults.invariants import check_invariants
 from tests.helpers import eventually, synced_count
 from tests.integration.harness import hazard_for, running_app
@@ -29,9 +29,7 @@ async def _decision(client: Any) -> Callable[[], Awaitable[Any]]:
 
 
 async def test_couchdb_killed_mid_backlog_then_restarted(tmp_path: Path) -> None:
-    server = DevCouch(
-        tmp_path / "couch", admin_password="fault-admin-pass", port_file=tmp_path / "port"
-    )
+    server = fault_couch(tmp_path / "couch", "fault-admin-pass", port_file=tmp_path / "port")
     await asyncio.to_thread(server.start)
     settings = Settings(env="test", var_dir=tmp_path / "var", couch=server.credentials,
                         couch_namespace="fault_", jwt_secret=secrets.token_urlsafe(32), demo=True,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from backend.settings import Settings
 from sync.couch import CouchClient
-from sync.devserver import DevCouch
 from tests.conftest import TEST_ADMIN
+from tests.couch_servers import fault_couch
 from tests.faults.invariants import check_invariants
 from tests.helpers import eventually
 from tests.integration.harness import get_json, running_app
@@ -22,8 +22,7 @@ HAZARDS = 300
 async def test_couchdb_killed_during_a_tablets_push_then_the_tablet_retries(
     tmp_path: Path,
 ) -> None:
-    port_file = tmp_path / "port"
-    server = DevCouch(tmp_path / "couch", admin_password="fault-admin-pass", port_file=port_file)
+    server = fault_couch(tmp_path / "couch", "fault-admin-pass", port_file=tmp_path / "port")
     await asyncio.to_thread(server.start)
     settings = Settings(env="test", var_dir=tmp_path / "var", couch=server.credentials,
                         couch_namespace="fault_", jwt_secret=secrets.token_urlsafe(32), demo=True,
