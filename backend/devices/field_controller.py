@@ -31,6 +31,7 @@ from backend.devices.enrolment import exchange_enrol_code, proves_revocation
 from backend.devices.models import Device
 from backend.grids.models import Place
 from backend.http_basic import basic_credentials, client_address
+from backend.openapi_examples import example_config
 from backend.runtime import Runtime
 from sync.couch import CouchUnavailable
 
@@ -68,7 +69,10 @@ async def field_device(
 
 
 class EnrolRequest(BaseModel):
+    model_config = example_config({"code": "kQ2v7m1Xh0c9yPzR4sTbWnLe5aUiOfGj"})
+
     code: str = Field(min_length=16, max_length=100)
+    """From the registration's QR code (``/field/#enrol=<code>``)."""
 
 
 class Enrolment(BaseModel):
