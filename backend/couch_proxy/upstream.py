@@ -4,8 +4,8 @@ cap on held long-polls."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
@@ -15,6 +15,8 @@ TIMEOUT = httpx.Timeout(10, read=90)  # a longpoll feed may stay quiet for its h
 LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 """Every open field app holds one long-polling feed; keep-alive saves the TCP set-up of
 the short requests between them."""
+HOLD_LIMIT = 120.0
+"""Seconds: longer than the upstream read timeout, so no real feed is still open."""
 LONG_POLLS_PER_TABLET = 2
 """A field app holds one feed; a second covers a reload before the first one ends."""
 
@@ -44,20 +46,30 @@ def upstream_headers(incoming: Mapping[str, str], client_address: str | None) ->
 
 
 class LongPollGate:
-    """Counts the long-polls each CouchDB user holds open through the proxy."""
+    """Counts the long-polls each CouchDB user holds open through the proxy. A hold older
+    than any feed can last (the upstream read timeout) is forgotten, so a feed whose end
+    was never seen (a client gone before its answer started) cannot lock a tablet out."""
 
-    def __init__(self, per_user: int = LONG_POLLS_PER_TABLET) -> None:
+    def __init__(
+        self, per_user: int = LONG_POLLS_PER_TABLET, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_user = per_user
-        self._open: Counter[str] = Counter()
+        self._clock = clock
+        self._open: dict[str, list[float]] = {}
 
     def try_acquire(self, user: str) -> bool:
         """Whether this user may open another (then it holds one until ``release``)."""
-        if self._open[user] >= self.per_user:
+        now = self._clock()
+        held = [t for t in self._open.get(user, []) if now - t < HOLD_LIMIT]
+        if len(held) >= self.per_user:
+            self._open[user] = held
             return False
-        self._open[user] += 1
+        self._open[user] = [*held, now]
         return True
 
     def release(self, user: str) -> None:
-        self._open[user] -= 1
-        if self._open[user] <= 0:
-            del self._open[user]
+        held = self._open.get(user, [])[1:]
+        if held:
+            self._open[user] = held
+        else:
+            self._open.pop(user, None)

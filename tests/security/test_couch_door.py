@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from backend.couch_proxy.controller import MAX_BODY
+from backend.couch_proxy.upstream import HOLD_LIMIT, LongPollGate
 from backend.devices.service import IssuedCredentials
 from backend.settings import Settings
 from sync.devserver import DevCouch
@@ -343,3 +344,17 @@ async def test_a_crashed_dev_couchdb_is_restarted_and_reported(
     assert seen.last_exit is not None
     assert seen.running
     assert put.status_code == 201
+
+
+def test_a_feed_whose_end_was_never_seen_frees_its_place_in_time() -> None:
+    now = [0.0]
+    gate = LongPollGate(clock=lambda: now[0])
+    assert gate.try_acquire("device_a")
+    assert gate.try_acquire("device_a")
+    assert not gate.try_acquire("device_a")
+    assert gate.try_acquire("device_b")
+    now[0] += HOLD_LIMIT
+    assert gate.try_acquire("device_a")  # the two holds were never released: forgotten
+    gate.release("device_a")
+    gate.release("device_a")  # more releases than holds change nothing
+    assert gate.try_acquire("device_a")
