@@ -139,6 +139,9 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             # a supervisor's token is no tablet's credentials
             ("GET", "/api/field/device"):
                 ("GET", "/api/field/device?device_id=demo-donghu-01", None, {401}),
+            # a set-up code is the only key; a supervisor's token opens nothing there
+            ("POST", "/api/field/enrol"):
+                ("POST", "/api/field/enrol", {"code": "x" * 32}, {410}),
             ("POST", "/api/sites"): ("POST", "/api/sites", [{"grid_id": "donghu-01",
                                      "name": "x", "sector": "gas"}], {404}),
             ("GET", "/api/coverage"): ("GET", "/api/coverage", None, {200}),
