@@ -27,6 +27,11 @@ class EnrolCodeRefused(DomainError):
     title = "Enrol code not valid"
 
 
+class EnrolCodeForAnotherDevice(DomainError):
+    status = 409
+    title = "Enrol code is for another device"
+
+
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
@@ -47,15 +52,19 @@ async def issue_enrol_code(session: AsyncSession, device_id: str) -> str:
 
 
 async def exchange_enrol_code(
-    session: AsyncSession, couch: CouchClient, code: str
+    session: AsyncSession, couch: CouchClient, code: str, for_device: str | None = None
 ) -> IssuedCredentials:
-    """The tablet's credentials, once; the same answer for unknown, used and expired codes."""
+    """The tablet's credentials, once; the same answer for unknown, used and expired codes.
+    A tablet already set up names its device (``for_device``): a code for another device
+    is refused and stays unused, so a wrong QR code never re-keys someone else's tablet."""
     row = await session.get(EnrolCode, _digest(code), with_for_update=True)
     device = await session.get(Device, row.device_id) if row else None
     if row is None or row.used_at is not None or row.expires_at < utcnow() or device is None \
             or device.revoked_at is not None:  # fmt: skip
         raise EnrolCodeRefused("this set-up code was used, has expired or is not known: "
                                "ask the admin for a new one")  # fmt: skip
+    if for_device is not None and for_device != device.id:
+        raise EnrolCodeForAnotherDevice("this set-up code is for another tablet; it stays unused")
     row.used_at = utcnow()
     session.add(row)
     return await rotate_password(session, couch, device.id)

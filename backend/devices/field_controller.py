@@ -73,6 +73,9 @@ class EnrolRequest(BaseModel):
 
     code: str = Field(min_length=16, max_length=100)
     """From the registration's QR code (``/field/#enrol=<code>``)."""
+    device_id: str | None = Field(default=None, max_length=100)
+    """Sent by a tablet already set up (its password was changed): a code for another
+    device is then refused with 409 and stays unused."""
 
 
 class Enrolment(BaseModel):
@@ -92,8 +95,9 @@ async def field_enrol(
     runtime: NamedDependency[Runtime],
 ) -> Enrolment:
     """The tablet's credentials for a set-up code, once (410 for a used, expired or unknown
-    code); the device's password is new from now on."""
-    issued = await exchange_enrol_code(session, runtime.couch, data.code)
+    code; 409, the code unused, when the tablet names another device); the device's
+    password is new from now on."""
+    issued = await exchange_enrol_code(session, runtime.couch, data.code, data.device_id)
     record(session, f"device:{issued.device_id}", "device.enrol", issued.device_id)
     return Enrolment(device_id=issued.device_id, grid_id=issued.grid_id,
                      database=issued.database, username=issued.couch_user,

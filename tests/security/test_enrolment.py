@@ -97,3 +97,70 @@ async def test_a_link_never_replaces_or_wipes_a_tablet_and_a_withdrawn_one_saves
     assert revoked.status_code == 200
     assert "未同步的隐患" in saved
     assert "unsent-" in notice
+
+
+async def test_a_tablet_whose_password_changed_stops_signing_in_and_takes_only_its_own_code(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    """CouchDB locks a user out after a few failed sign-ins (Apache CouchDB: minutes, per
+    user and address): a tablet holding a changed password must not keep trying it."""
+    async with served(sqlite_settings, tmp_path) as app, chromium() as browser:
+        admin = await app.token(*app.admin)
+        device, other = await _register(app, admin), await _register(app, admin)
+        context = await browser.new_context(service_workers="block")
+        page = await context.new_page()
+        calls: list[str] = []
+        page.on("request", lambda request: calls.append(request.url.split(app.base_url)[-1]))
+        await page.goto(f"{app.base_url}{device['enrol_path']}")
+        await page.wait_for_function(
+            "() => window.fieldState?.ready && window.fieldState.synced > 0", timeout=30_000
+        )
+        rotated = await app.call("POST", f"/api/devices/{device['device_id']}/rotate", admin)
+        stored = await page.evaluate(
+            "(async () => { const doc = {...baseDoc('hazard'), title: '换密码后记录的隐患',"
+            " category: 'fire', sector: 'gas', severity: 'general', reported_at: localIso(),"
+            " photos: [], location: {lat: 30.2721, lon: 120.1542, accuracy_m: 9,"
+            " provider: 'gps'}}; await store(doc); return doc._id; })().catch((e) => e.message)"
+        )
+        await page.evaluate("sync()")
+        await page.wait_for_function("() => window.fieldState.refused === true", timeout=30_000)
+        calls.clear()
+        for _ in range(3):  # what the minute timer, the network coming back and a save do
+            await page.evaluate("sync()")
+        automatic = list(calls)
+        await page.click("#sync")  # the worker's own press: one question to the service
+        await page.wait_for_function(
+            "() => document.querySelector('#sync-detail').textContent.length > 0"
+        )
+        pressed = [call for call in calls if call not in automatic]
+        detail = await page.inner_text("#sync-detail")
+        await page.goto(f"{app.base_url}{other['enrol_path']}")  # another tablet's code
+        await page.reload()
+        await page.wait_for_function("() => window.fieldState?.ready", timeout=30_000)
+        not_mine = await page.inner_text("#notice")
+        await page.goto(f"{app.base_url}{rotated.json()['enrol_path']}")  # its own new code
+        await page.reload()
+        await page.wait_for_function(
+            "() => window.fieldState?.ready && window.fieldState.synced > 0"
+            " && window.fieldState.pending === 0",
+            timeout=30_000,
+        )
+        rekeyed = await page.evaluate("JSON.parse(localStorage.getItem('field.device'))")
+        await context.close()
+        async with httpx.AsyncClient(base_url=app.base_url) as client:
+            other_code = other["enrol_path"].split("#enrol=")[1]
+            still_unused = await client.post("/api/field/enrol", json={"code": other_code})
+        async with httpx.AsyncClient(base_url=dev_couch.url, timeout=30) as couch:
+            admin_auth = (dev_couch.credentials.user, dev_couch.credentials.password)
+            arrived = await couch.get(f"/{device['database']}/{stored}", auth=admin_auth)
+    assert rotated.status_code == 200, rotated.text
+    assert stored.startswith("hazard:"), stored
+    assert [call for call in automatic if call.startswith("/couch/")] == []
+    assert [call for call in automatic if call.startswith("/api/field/device")] == []
+    assert [call for call in pressed if call.startswith("/couch/")] == []
+    assert len([call for call in pressed if call.startswith("/api/field/device")]) == 1
+    assert "password" in detail or "密码" in detail
+    assert "another tablet" in not_mine or "另一台设备" in not_mine
+    assert rekeyed["device_id"] == device["device_id"]
+    assert still_unused.status_code == 200  # refused for this tablet, left for its own
+    assert arrived.status_code == 200  # the work saved before the new code was sent

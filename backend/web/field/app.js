@@ -29,6 +29,8 @@ const TEXT = {
     revoked: "本设备已于 {t} 被管理员停用，本机上的巡查数据已清除",
     unsent_saved: "{n} 条未上传的记录已保存为文件 {f}，请交给管理员", already_set_up: "本设备已绑定网格 {g}，绑定链接不能替换它",
     enrol_refused: "绑定码已使用、已过期或无效，请向管理员索取新的二维码",
+    password_stale: "本设备的密码已更换，已停止自动同步（数据仍保存在本机）。请向管理员索取本设备的新二维码并扫描",
+    enrol_other_device: "这个二维码属于另一台设备，本设备的数据不会被替换",
   },
   en: {
     app_title: "Grid field app", other_language: "中文", enrol_title: "Set up this tablet", enrol_help: "Enter the database, username and password the admin gave when registering this tablet (or scan its QR code to open the app).",
@@ -52,6 +54,8 @@ const TEXT = {
     revoked: "The admin withdrew this tablet on {t}; the inspection data on it has been erased",
     unsent_saved: "{n} records never sent were saved as the file {f}: hand it to the admin", already_set_up: "This tablet is set up for grid {g}; a set-up link cannot replace that",
     enrol_refused: "This set-up code was used, has expired or is not valid: ask the admin for a new QR code",
+    password_stale: "This tablet's password was changed, so it stopped syncing (your work stays on this tablet): ask the admin for this tablet's new QR code and scan it",
+    enrol_other_device: "This QR code belongs to another tablet; this tablet's data was not replaced",
   },
 };
 const OPTIONS = {
@@ -68,7 +72,7 @@ const state = {
   db: null, remote: null, ajv: null, fix: null, manual: null, photos: [], map: null, pickMap: null,
   syncing: false, syncAgain: false, lastError: null,
 };
-window.fieldState = { ready: false, synced: 0, lastSync: null, pending: 0, stored: 0, errors: [] };
+window.fieldState = { ready: false, synced: 0, lastSync: null, pending: 0, stored: 0, errors: [], refused: false };
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const t = (key, vars = {}) => (TEXT[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
@@ -178,13 +182,22 @@ function plainError(error) {
   return t("server_error");
 }
 
-async function sync() {
+async function sync(manual = false) {
   if (state.syncing) { state.syncAgain = true; return; }  // written during a sync: one more after it
   if (!state.device) return;
   if (!navigator.onLine) {  // no attempt without a network: say so, keep everything local
     state.lastError = t("offline");
     await renderSyncState();
     return;
+  }
+  if (credentialsRefused()) {
+    // CouchDB locks a user out after a few failed sign-ins: a tablet whose password was
+    // changed stops trying it. Only the worker's own press asks the service, once.
+    if (!manual || (await askWhyRefused()) !== "accepted") {
+      state.lastError = t("password_stale");
+      await renderSyncState();
+      return;
+    }
   }
   state.syncing = true;
   renderSyncState(t("syncing"));
@@ -201,7 +214,9 @@ async function sync() {
   } catch (error) {
     state.lastError = plainError(error);
     window.fieldState.errors.push(String(error?.message || error?.name || error));
-    if (error?.status === 401 || error?.status === 403) await askWhyRefused();
+    if (error?.status === 401 || error?.status === 403) {
+      if ((await askWhyRefused()) === "refused") state.lastError = t("password_stale");
+    }
   } finally {
     state.syncing = false;
     if (state.db) await refreshAll();
@@ -210,19 +225,30 @@ async function sync() {
   if (state.syncAgain) { state.syncAgain = false; scheduleSync(100); }
 }
 
-// ---- moved or withdrawn: the grid database refused this tablet -------------------------
+// ---- moved, withdrawn or re-keyed: the grid database refused this tablet ----------------
+function credentialsRefused() { return localStorage.getItem("field.refused") !== null; }
+
 async function askWhyRefused() {
+  // one question to the service; "refused" (a new password was issued) stops automatic syncs
   const d = state.device;
   let answer;
   try {
     const response = await fetch(`/api/field/device?device_id=${encodeURIComponent(d.device_id)}`, {
       headers: { Authorization: `Basic ${btoa(`${d.username}:${d.password}`)}` },
     });
-    if (!response.ok) return;  // 401: a new password was issued; "denied" says ask the admin
+    if (response.status === 401) {
+      localStorage.setItem("field.refused", new Date().toISOString());
+      window.fieldState.refused = true;
+      return "refused";
+    }
+    if (!response.ok) return "unknown";
     answer = await response.json();
-  } catch { return; }  // the network went: the next sync asks again
+  } catch { return "unknown"; }  // the network went: the next sync asks again
+  localStorage.removeItem("field.refused");
+  window.fieldState.refused = false;
   if (answer.status === "revoked") await erase(withdrawn(answer.revoked_at));
   else if (answer.database && answer.database !== d.database) await switchGrid(answer);
+  return "accepted";
 }
 
 function previousDatabases() {
@@ -543,15 +569,28 @@ async function enrolFromLink() {
   // /field/#enrol=<code>: the registration's QR code. The code works once and expires; the
   // server answers it with this tablet's own credentials. A tablet already set up is never
   // replaced by a link (a forwarded or crafted one must not take it over or wipe it).
+  // Only a tablet whose password was changed takes a link, and only its own device's: the
+  // server refuses (without using the code) a code for another device.
   const match = location.hash.match(/enrol=([A-Za-z0-9_-]{16,100})/);
   history.replaceState(null, "", location.pathname);
   if (!match) return;
-  if (state.device) { showNotice(t("already_set_up", { g: state.device.grid_id })); return; }
+  const rekey = state.device && credentialsRefused();
+  if (state.device && !rekey) { showNotice(t("already_set_up", { g: state.device.grid_id })); return; }
+  const request = rekey ? { code: match[1], device_id: state.device.device_id } : { code: match[1] };
   const response = await fetch("/api/field/enrol", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ code: match[1] }),
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
   });
+  if (response.status === 409) { showNotice(t("enrol_other_device")); return; }
   if (!response.ok) { showNotice(t("enrol_refused")); return; }
-  saveDevice(await response.json());
+  const answer = await response.json();
+  localStorage.removeItem("field.refused");
+  if (rekey && answer.database === state.device.database) {  // same grid: its unsent work stays pending
+    state.device = { ...state.device, username: answer.username, password: answer.password };
+    localStorage.setItem("field.device", JSON.stringify(state.device));
+    return;
+  }
+  if (rekey) localStorage.setItem("field.previousDatabases", JSON.stringify([...new Set([...previousDatabases(), state.device.database])]));
+  saveDevice(answer);
 }
 
 function showNotice(text) { $("#notice").textContent = text; $("#notice").hidden = false; }
@@ -593,7 +632,7 @@ async function init() {
     translate(); showFix();
     if (state.db) { await drawChecklist(); await refreshAll(); }
   });
-  $("#sync").addEventListener("click", () => sync());
+  $("#sync").addEventListener("click", () => sync(true));
   window.addEventListener("online", () => scheduleSync(1000));
   window.addEventListener("offline", () => { state.lastError = t("offline"); renderSyncState(); });
   document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
