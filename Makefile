@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck imports pytest install lock clean bench browser faults
+.PHONY: run test lint typecheck imports pytest install lock clean bench browser faults real-couchdb
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -51,6 +51,16 @@ test: lint typecheck imports pytest
 # test that passes only sometimes is a finding, not noise.
 faults: install
 	for run in 1 2 3; do $(PY) -m pytest -q -p no:cacheprovider tests/faults || exit 1; done
+
+# The CouchDB-touching suites against a real Apache CouchDB 3.5 (CI runs this after
+# `make test` and `make faults`): a single node, then a 3-node cluster, each started for
+# the step from COUCHDB_HOME's start/stop scripts. Skipped, saying so, where they are absent.
+COUCHDB_HOME ?= ../shared/couchdb
+real-couchdb: install browser
+	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 1 -q -p no:cacheprovider \
+		tests/integration tests/e2e tests/access tests/corpus tests/faults tests/cluster
+	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 3 -q -p no:cacheprovider \
+		tests/access tests/e2e tests/faults tests/cluster
 
 # Benchmarks (not part of `make test`); each prints its ratio to a raw baseline.
 bench: install
