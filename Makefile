@@ -57,9 +57,9 @@ faults: install
 # the step from COUCHDB_HOME's start/stop scripts. Skipped, saying so, where they are absent.
 COUCHDB_HOME ?= ../shared/couchdb
 real-couchdb: install browser
-	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 1 -q -p no:cacheprovider \
+	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 1 -- -q -p no:cacheprovider \
 		tests/integration tests/e2e tests/access tests/corpus tests/faults tests/cluster
-	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 3 -q -p no:cacheprovider \
+	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 3 -- -q -p no:cacheprovider \
 		tests/access tests/e2e tests/faults tests/cluster
 
 # Benchmarks (not part of `make test`); each prints its ratio to a raw baseline.

@@ -41,9 +41,10 @@ from backend.runtime import Runtime
 from backend.settings import Settings, dev_secret, private_directory
 from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
+from sync.db_updates import DbUpdatesWatch
 from sync.devserver import DevCouch, Supervision, supervise
 from sync.follower import Follower
-from sync.provisioning import Namespace
+from sync.provisioning import Namespace, ensure_system_databases
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
         couch = CouchClient.from_credentials(credentials)
         stack.push_async_callback(couch.aclose)
         await check_couch(couch)
+        for created in await ensure_system_databases(couch):
+            log.info("created CouchDB's system database %s", created)
         run = Runtime(
             engine,
             session_factory(engine),
@@ -151,6 +154,8 @@ async def _start_following(
             batch_size=settings.follower_batch_size,
             idle_interval=settings.follower_idle_interval,
             max_idle=settings.follower_max_idle,
+            updates=DbUpdatesWatch(run.couch),
+            sweep_interval=settings.follower_sweep_seconds,
         )
         worker = PhotoWorker(run.sessions, run.couch, media)
         run.follower = follower

@@ -46,6 +46,9 @@ class Settings:
     follower_max_idle: float = 2.0
     """A quiet grid database is polled at least this often (seconds)."""
     follower_batch_size: int = 200
+    follower_sweep_seconds: float = 300.0
+    """Where CouchDB has ``/_db_updates`` (Apache CouchDB), a quiet grid database is read
+    only when that feed names it, and in a safety sweep this often (seconds)."""
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     """The street's time zone: local days of deadlines and reporting periods."""
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
@@ -96,6 +99,7 @@ class Settings:
             demo=env.get("DEMO", "") in {"1", "true", "yes"},
             follower_enabled=env.get("FOLLOWER", "on") != "off",
             follower_batch_size=_int(env, "FOLLOWER_BATCH_SIZE", 200),
+            follower_sweep_seconds=_seconds(env, "FOLLOWER_SWEEP_SECONDS", 300.0),
             bootstrap_admin=_bootstrap_admin(env),
             couch_public_url=env.get("COUCHDB_PUBLIC_URL") or None,
             media_dir=Path(env["MEDIA_DIR"]) if env.get("MEDIA_DIR") else None,

@@ -4,6 +4,9 @@ database's checkpoint in one SQL transaction.
 
 It polls all grid databases in rounds over one HTTP connection pool (no connection
 per database), so new databases are picked up on the next round without restart.
+Where the server has ``/_db_updates`` (Apache CouchDB), a :class:`DbUpdatesWatch` says
+which databases changed: those are read at once, and a quiet one only in a slow safety
+sweep (``sweep_interval``) instead of every ``max_idle`` seconds.
 The next page of a database is read only after the previous one was committed:
 the feed never runs ahead of SQL. A crash between reading and committing replays
 the batch, which the sink applies idempotently.
@@ -12,13 +15,13 @@ the batch, which the sink applies idempotently.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass, field, replace
 
 from sync.couch import Change, JsonObject, NotFound, Undecodable
 from sync.couch.types import ChangesPage, Seq
+from sync.db_updates import DbUpdatesWatch
 from sync.doctypes import is_server_owned
 from sync.ports import ChangeSink, ChangesSource, GridDirectory
 
@@ -72,6 +75,8 @@ class Follower:
         idle_interval: float = 0.5,
         max_idle: float = 2.0,
         max_backoff: float = 30.0,
+        updates: DbUpdatesWatch | None = None,
+        sweep_interval: float = 300.0,
     ) -> None:
         self.couch = couch
         self.directory = directory
@@ -88,17 +93,50 @@ class Follower:
         dropped whenever that apply fails, so it always starts at the checkpoint."""
         self._interval: dict[str, float] = {}
         self._stop = asyncio.Event()
+        self.updates = updates
+        self.sweep_interval = max(sweep_interval, self.max_idle)
+        self._wake = asyncio.Event()
+        self._known: set[str] = set()
+        self._failing: set[str] = set()
+        self._named: set[str] = set()
+        """Databases the updates feed named since their last read began."""
 
     def stop(self) -> None:
         self._stop.set()
+        if self.updates is not None:
+            self.updates.stop()
 
     async def run(self) -> None:
         """Follow until :meth:`stop`; no failure ends the loop."""
+        watching = None
+        if self.updates is not None:
+            watching = asyncio.create_task(self.updates.run(self.changed), name="db-updates")
         try:
             await self._loop()
         finally:
+            if self.updates is not None and watching is not None:
+                self.updates.stop()
+                await watching
             for db in list(self._prefetched):
                 self._drop_prefetch(db)
+
+    def changed(self, databases: frozenset[str] | None) -> None:
+        """The updates feed named these databases (``None``: any may have changed)."""
+        known = self._known - self._failing  # a failing one keeps its back-off
+        named = known if databases is None else databases & known
+        for db in named:
+            self._due[db] = 0.0
+        self._named |= named
+        new = databases is not None and any(
+            not db.startswith("_") and db not in self._known for db in databases
+        )  # perhaps a grid database created since the last round: list them again
+        if named or new:
+            self._wake.set()
+
+    def _quiet_limit(self) -> float:
+        """How long a quiet database may wait: the sweep while the feed answers."""
+        healthy = self.updates is not None and self.updates.healthy
+        return self.sweep_interval if healthy else self.max_idle
 
     async def _loop(self) -> None:
         backoff = self.idle_interval
@@ -113,16 +151,21 @@ class Follower:
                 continue
             backoff = self.idle_interval
             self.status.last_error = None
-            wait = min(self._due.values(), default=time.monotonic() + self.idle_interval)
-            await self._sleep(max(0.0, wait - time.monotonic()))
+            # at least every max_idle a round lists the grid databases: a new one is read
+            # at once, whatever the others wait for
+            wait = min([*self._due.values(), time.monotonic() + self.max_idle])
+            await self._sleep(max(0.0, wait - time.monotonic()), wake=True)
 
     async def run_round(self) -> bool:
         """Read one page from every database that is due; ``True`` when all are current."""
         if self._checkpoints is None:
             self._checkpoints = dict(await self.sink.checkpoints())
         databases = list(await self.directory.grid_databases())
+        self._known = set(databases)
         for gone in set(self._due) - set(databases):
             del self._due[gone]
+            self._failing.discard(gone)
+            self._named.discard(gone)
             self._drop_prefetch(gone)
         caught_up = True
         for db in databases:
@@ -130,6 +173,7 @@ class Follower:
                 return False
             if self._due.get(db, 0.0) > time.monotonic():
                 continue
+            self._named.discard(db)
             try:
                 done, changed = await self._follow_once(db)
             except Exception as exc:  # this database only; the others go on
@@ -155,9 +199,11 @@ class Follower:
         elif changed:
             interval = self.idle_interval
         else:
-            interval = min(max(previous * 2, self.idle_interval), self.max_idle)
+            interval = min(max(previous * 2, self.idle_interval), self._quiet_limit())
         self._interval[db] = interval
-        self._due[db] = time.monotonic() + interval
+        (self._failing.add if backoff else self._failing.discard)(db)
+        named_meanwhile = db in self._named and not backoff
+        self._due[db] = time.monotonic() + (0.0 if named_meanwhile else interval)
 
     async def _follow_once(self, db: str) -> tuple[bool, bool]:
         """Apply one page of ``db``; (caught up, anything changed)."""
@@ -239,6 +285,15 @@ class Follower:
         if prefetched is not None:
             prefetched.cancel()
 
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+    async def _sleep(self, seconds: float, *, wake: bool = False) -> None:
+        """Until ``seconds`` passed or :meth:`stop`; with ``wake``, also until the updates
+        feed names a database."""
+        waits = [asyncio.ensure_future(self._stop.wait())]
+        if wake:
+            waits.append(asyncio.ensure_future(self._wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        self._wake.clear()

@@ -85,6 +85,17 @@ def security_for(device_users: list[str]) -> dict[str, object]:
     }
 
 
+SYSTEM_DATABASES = ("_users", "_replicator", "_global_changes")
+"""Device users live in ``_users``; ``_global_changes`` makes Apache CouchDB's
+``/_db_updates`` feed work, which tells the follower which grid databases changed. A
+single node set up without ``/_cluster_setup`` has none of them."""
+
+
+async def ensure_system_databases(couch: CouchClient) -> list[str]:
+    """Create the system databases that are missing; returns those created now."""
+    return [db for db in SYSTEM_DATABASES if await couch.create_db(db)]
+
+
 async def provision_grid_database(couch: CouchClient, db: str, device_users: list[str]) -> bool:
     """Create the grid database if needed and (re)apply its security and rules.
 

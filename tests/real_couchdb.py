@@ -1,5 +1,5 @@
 """Run test suites against a real Apache CouchDB started for the run (CI's steps after
-``make test``): ``python -m tests.real_couchdb --home ../shared/couchdb --nodes 3 tests/e2e``.
+``make test``): ``python -m tests.real_couchdb --home ../shared/couchdb --nodes 3 -- -q tests/e2e``.
 
 The server gets its own folder and free ports and is stopped (and its folder removed)
 however the run ends. Tests find it through ``COUCHDB_TEST_URL``/``_USER``/``_PASSWORD``;

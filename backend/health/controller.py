@@ -14,6 +14,7 @@ from sqlalchemy import text
 from backend.database import read_only_connection
 from backend.runtime import Runtime
 from sync.couch import CouchError
+from sync.follower import Follower
 
 
 @get("/health", tags=["health"])
@@ -74,4 +75,17 @@ def _follower_status(runtime: Runtime) -> dict[str, Any]:
         "lag_seconds": round(follower.status.lag_seconds(), 3) if follower else None,
         "last_error": follower.status.last_error if follower else None,
         "applied_changes": follower.status.applied_changes if follower else None,
+        "db_updates": _db_updates(follower),
     }
+
+
+def _db_updates(follower: Follower | None) -> str | None:
+    """How the follower learns which grid databases changed."""
+    if follower is None or follower.updates is None:
+        return None
+    watch = follower.updates
+    if watch.available is False:
+        return "not offered by this CouchDB: every database is polled"
+    if watch.healthy:
+        return "following /_db_updates; quiet databases are swept"
+    return f"not answering ({watch.last_error}): every database is polled meanwhile"

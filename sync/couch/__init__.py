@@ -14,7 +14,7 @@ from sync.couch.errors import (
     Unauthorized,
     Undecodable,
 )
-from sync.couch.types import Change, ChangesPage, JsonObject
+from sync.couch.types import Change, ChangesPage, DbUpdates, JsonObject
 
 __all__ = [
     "BadRequest",
@@ -25,6 +25,7 @@ __all__ = [
     "CouchCredentials",
     "CouchError",
     "CouchUnavailable",
+    "DbUpdates",
     "Forbidden",
     "JsonObject",
     "NotFound",

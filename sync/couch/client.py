@@ -14,7 +14,13 @@ from urllib.parse import quote
 
 import httpx
 
-from sync.couch.errors import CouchError, CouchUnavailable, PayloadTooLarge, error_for_status
+from sync.couch.errors import (
+    CouchError,
+    CouchUnavailable,
+    PayloadTooLarge,
+    Undecodable,
+    error_for_status,
+)
 from sync.couch.transport import (
     CouchCredentials,
     CouchTransport,
@@ -23,7 +29,7 @@ from sync.couch.transport import (
     error_from_response,
     query_params,
 )
-from sync.couch.types import Change, ChangesPage, JsonObject, Seq
+from sync.couch.types import Change, ChangesPage, DbUpdates, JsonObject, Seq
 
 __all__ = ["CouchClient", "CouchCredentials"]
 
@@ -217,6 +223,28 @@ class CouchClient(CouchTransport):
             last_seq=page.get("last_seq"),
             pending=int(page.get("pending", 0) or 0),
         )
+
+    async def db_updates(self, *, since: Seq = "now", wait_ms: int = 25_000) -> DbUpdates:
+        """The server-wide feed of changed databases (Apache CouchDB, admins; needs
+        ``_global_changes``), long-polled: answers at the first change or after
+        ``wait_ms`` with none. :class:`NotFound`/:class:`BadRequest` where the server
+        has no such feed. No heartbeat: CouchDB would then ignore ``timeout``."""
+        params = {"feed": "longpoll", "since": since, "timeout": wait_ms}
+        try:
+            wait = httpx.Timeout(wait_ms / 1000 + 30, connect=5.0)
+            response = await self._http.get("/_db_updates", params=query_params(params),
+                                            timeout=wait)  # fmt: skip
+        except httpx.TransportError as exc:
+            raise CouchUnavailable("unavailable", f"{self.url}: {exc!r}") from exc
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise Undecodable("undecodable", f"_db_updates: {exc}"[:300]) from None
+        names = frozenset(str(row["db_name"]) for row in body.get("results", [])
+                          if isinstance(row, dict) and "db_name" in row)  # fmt: skip
+        return DbUpdates(databases=names, last_seq=body.get("last_seq", since))
 
     async def continuous_changes(
         self,

@@ -53,3 +53,11 @@ def rev_key(rev: str) -> tuple[int, str]:
     """Order revisions the way CouchDB picks a winner: generation, then hash."""
     head, _, tail = rev.partition("-")
     return int(head), tail
+
+
+@dataclass(frozen=True, slots=True)
+class DbUpdates:
+    """One answer of ``/_db_updates``: which databases changed since ``since``."""
+
+    databases: frozenset[str]
+    last_seq: Seq

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sync.couch import Change, ChangesPage, JsonObject
+from sync.couch import (
+    BadRequest,
+    Change,
+    ChangesPage,
+    CouchError,
+    CouchUnavailable,
+    DbUpdates,
+    JsonObject,
+)
 from sync.couch.types import Seq
+from sync.db_updates import DbUpdatesWatch
 from sync.follower import Follower
 
 
@@ -130,3 +141,88 @@ async def test_a_failed_batch_is_read_again_from_its_checkpoint_despite_read_ahe
             break
     assert sink.applied["g1"] == [f"hazard:d1:{i:04d}" for i in range(35)]
     assert sink.saved["g1"] == 35
+
+
+class FakeUpdates:
+    """``/_db_updates`` answered from a queue: a list of names, or an error to raise."""
+
+    def __init__(self) -> None:
+        self.answers: asyncio.Queue[frozenset[str] | CouchError] = asyncio.Queue()
+        self.seq = 0
+
+    async def db_updates(self, *, since: Seq = "now", wait_ms: int = 25_000) -> DbUpdates:
+        answer = await self.answers.get()
+        if isinstance(answer, CouchError):
+            raise answer
+        self.seq += 1
+        return DbUpdates(databases=answer, last_seq=self.seq)
+
+
+async def _until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+async def test_with_the_updates_feed_quiet_ones_wait_for_the_sweep_named_ones_are_read() -> None:
+    couch = FakeCouch({"quiet": [], "busy": []})
+    sink = FakeSink(["quiet", "busy"])
+    updates = FakeUpdates()
+    watch = DbUpdatesWatch(updates)
+    follower = Follower(couch, sink, sink, idle_interval=0.01, max_idle=0.02, updates=watch,
+                        sweep_interval=60.0)  # fmt: skip
+    running = asyncio.create_task(follower.run())
+    try:
+        updates.answers.put_nowait(frozenset())  # the feed answers: healthy
+        await _until(lambda: watch.healthy)
+        await asyncio.sleep(0.5)  # polling alone would read each database ~25 times here
+        quiet_reads = couch.reads["quiet"]
+        couch.changes_by_db["busy"].extend(_changes(3))
+        updates.answers.put_nowait(frozenset({"busy", "not-a-grid"}))
+        await _until(lambda: len(sink.applied["busy"]) == 3, within=1.0)
+        lost_at = couch.reads["quiet"]
+        updates.answers.put_nowait(CouchUnavailable("unavailable", "gone"))
+        await _until(lambda: not watch.healthy)
+        await _until(lambda: couch.reads["quiet"] >= lost_at + 5, within=2.0)  # polling again
+    finally:
+        follower.stop()
+        await running
+    assert quiet_reads < 12  # growing from 10 ms towards the sweep, not every 20 ms
+    assert follower._interval["busy"] <= 0.02  # it changed: read again soon after
+    assert sink.applied["busy"] == [f"hazard:d1:{i:04d}" for i in range(3)]
+
+
+async def test_a_database_named_while_it_is_being_read_is_read_again() -> None:
+    couch = FakeCouch({"g1": []})
+    sink = FakeSink(["g1"])
+    watch = DbUpdatesWatch(FakeUpdates())
+    watch.healthy = True
+    follower = Follower(couch, sink, sink, updates=watch, sweep_interval=60.0)
+    reading = couch.changes
+
+    async def changes_then_named(db: str, **params: Any) -> ChangesPage:
+        page = await reading(db, **params)
+        follower.changed(frozenset({db}))  # a tablet wrote just after this read
+        return page
+
+    couch.changes = changes_then_named  # type: ignore[method-assign]
+    await follower.run_round()
+    assert follower._due["g1"] <= time.monotonic()
+
+
+async def test_without_the_feed_the_follower_polls_as_before() -> None:
+    updates = FakeUpdates()
+    updates.answers.put_nowait(BadRequest("bad_request", "no _db_updates here"))
+    watch = DbUpdatesWatch(updates)
+    couch = FakeCouch({"quiet": []})
+    sink = FakeSink(["quiet"])
+    follower = Follower(couch, sink, sink, idle_interval=0.01, max_idle=0.02, updates=watch)
+    running = asyncio.create_task(follower.run())
+    try:
+        await _until(lambda: watch.available is False)
+        await _until(lambda: couch.reads["quiet"] >= 10, within=2.0)
+    finally:
+        follower.stop()
+        await running
+    assert not watch.healthy
