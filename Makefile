@@ -71,6 +71,7 @@ bench: install
 	$(PY) -m tests.bench.bench_bbox
 	$(PY) -m tests.bench.bench_map
 	$(PY) -m tests.bench.bench_load
+	$(PY) -m tests.bench.bench_db_updates
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:

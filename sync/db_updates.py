@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from sync.couch import BadRequest, CouchError, DbUpdates, NotFound
+from sync.couch import BadRequest, DbUpdates, NotFound
 from sync.couch.types import Seq
 
 log = logging.getLogger(__name__)
@@ -56,12 +56,13 @@ class DbUpdatesWatch:
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                answer = await self._next(since)
+                # the first answer at once (the feed's "now"), the later ones long-polled
+                answer = await self._next(since, 1 if since == "now" else self.wait_ms)
             except (NotFound, BadRequest) as exc:
                 log.info("CouchDB has no _db_updates feed (%s): polling every database", exc)
                 self.available, self.healthy = False, False
                 return
-            except CouchError as exc:
+            except Exception as exc:  # CouchDB down, or an answer we cannot read
                 if self.healthy:
                     log.warning("_db_updates lost, polling every database meanwhile: %s", exc)
                     listener(EVERY_DATABASE)
@@ -79,9 +80,9 @@ class DbUpdatesWatch:
             if answer.databases:
                 listener(answer.databases)
 
-    async def _next(self, since: Seq) -> DbUpdates | None:
+    async def _next(self, since: Seq, wait_ms: int) -> DbUpdates | None:
         """The next answer, or ``None`` once :meth:`stop` was called."""
-        poll = asyncio.ensure_future(self.couch.db_updates(since=since, wait_ms=self.wait_ms))
+        poll = asyncio.ensure_future(self.couch.db_updates(since=since, wait_ms=wait_ms))
         stopped = asyncio.ensure_future(self._stop.wait())
         done, _ = await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from dataclasses import dataclass, field, replace
 
@@ -96,6 +97,7 @@ class Follower:
         self.updates = updates
         self.sweep_interval = max(sweep_interval, self.max_idle)
         self._wake = asyncio.Event()
+        self._jitter = random.Random()
         self._known: set[str] = set()
         self._failing: set[str] = set()
         self._named: set[str] = set()
@@ -133,10 +135,14 @@ class Follower:
         if named or new:
             self._wake.set()
 
-    def _quiet_limit(self) -> float:
-        """How long a quiet database may wait: the sweep while the feed answers."""
-        healthy = self.updates is not None and self.updates.healthy
-        return self.sweep_interval if healthy else self.max_idle
+    def _quiet_interval(self, previous: float) -> float:
+        """How long a quiet database waits. While the updates feed answers: until it names
+        the database, or the safety sweep (spread over its second half, so that a thousand
+        databases are not swept in one burst). Otherwise less and less often, up to
+        ``max_idle``."""
+        if self.updates is not None and self.updates.healthy:
+            return self.sweep_interval * (0.5 + self._jitter.random() / 2)
+        return min(max(previous * 2, self.idle_interval), self.max_idle)
 
     async def _loop(self) -> None:
         backoff = self.idle_interval
@@ -199,7 +205,7 @@ class Follower:
         elif changed:
             interval = self.idle_interval
         else:
-            interval = min(max(previous * 2, self.idle_interval), self._quiet_limit())
+            interval = self._quiet_interval(previous)
         self._interval[db] = interval
         (self._failing.add if backoff else self._failing.discard)(db)
         named_meanwhile = db in self._named and not backoff
