@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -89,13 +90,36 @@ async def _list(s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Name
     return list(await devices.list_devices(s, a.grid))
 
 
+def _cli_actor() -> str:
+    """Who ran the command: the operating-system user, as the audit trail's actor."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (e.g. a bare container)
+        return f"cli:uid {os.getuid()}"
+
+
+async def _geojson_file(path: Path) -> Any:
+    """The file's JSON, or one clear error naming the file and what is wrong with it."""
+    raw = await asyncio.to_thread(path.read_bytes)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise boundaries.InvalidBoundary(f"{path}: not a GeoJSON file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise boundaries.InvalidBoundary(
+            f"{path}: not a GeoJSON file (not JSON: {exc.msg} at "
+            f"line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
 async def _import_boundaries(
     s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
 ) -> Any:
-    text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8")
-    collection = json.loads(text)
+    collection = await _geojson_file(Path(a.file))
     version = await boundaries.import_boundaries(s, collection, a.label or Path(a.file).name,
                                                  a.sliver_m2)  # fmt: skip
+    record(s, _cli_actor(), "boundary.import", f"boundary_version:{version.id}",
+           label=version.label, file=str(a.file), problems=version.problem_counts)  # fmt: skip
     print_problems(version.problems)
     return BoundaryVersionRead.model_validate(version, from_attributes=True)
 
@@ -104,7 +128,7 @@ async def _activate_boundaries(
     s: AsyncSession, c: CouchClient, ns: Namespace, a: argparse.Namespace
 ) -> Any:
     version = await boundaries.activate(s, a.version, ns, force=a.force, reason=a.reason)
-    record(s, "cli", "boundary.activate", f"boundary_version:{a.version}", reason=a.reason,
+    record(s, _cli_actor(), "boundary.activate", f"boundary_version:{a.version}", reason=a.reason,
            forced=version.forced)  # fmt: skip
     created = await provision_grids_in(s, c)
     index = await load_grid_index(s)

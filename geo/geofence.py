@@ -18,6 +18,8 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
+from geo.repair import polygonal
+
 _A = 6378137.0  # WGS-84
 _E2 = 6.69437999014e-3
 
@@ -124,6 +126,10 @@ class GridIndex:
         policy: GeofencePolicy | None = None,
         band_m: float = 30.0,
     ) -> None:
+        # invalid shapes enter as their polygonal repair (a collapsed ring must not act
+        # as an edge); a grid left with no area is not in the index at all
+        grids = {i: polygonal(g) for i, g in grids.items()}
+        grids = {i: g for i, g in grids.items() if not g.is_empty}
         self.ids = sorted(grids)
         self.geometries = np.array([grids[i] for i in self.ids], dtype=object)
         self.boundary_version = boundary_version

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.geofence import metres_per_degree
 from geo.hierarchy import PlaceFeature
+from geo.repair import polygonal
 
 KINDS = ("invalid_geometry", "gap", "overlap", "outside_parent")
 _LOCATION = re.compile(r"\[(-?[\d.eE+-]+) (-?[\d.eE+-]+)\]")
@@ -84,7 +85,7 @@ def _invalid(place: PlaceFeature) -> tuple[Problem, BaseGeometry]:
     reason = shapely.is_valid_reason(place.geometry)
     match = _LOCATION.search(reason)
     where = Point(float(match[1]), float(match[2])) if match else place.geometry.centroid
-    repaired = shapely.make_valid(place.geometry)
+    repaired = polygonal(place.geometry)
     problem = Problem("invalid_geometry", (place.id,), area_m2(repaired), where, reason, repaired)
     return problem, repaired
 

@@ -14,7 +14,7 @@ from backend.demo import DEMO_STREET
 from backend.settings import REPO_ROOT, Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
-from tests.integration.harness import environment_of, running_app
+from tests.integration.harness import environment_of, get_json, running_app
 
 
 async def _cli(settings: Settings, *args: str, stdin: str = "") -> tuple[int, Any, str]:
@@ -90,3 +90,34 @@ async def test_boundary_files_are_imported_and_activated_from_the_command_line(
         True,
         "survey pending; street office approved",
     )
+
+
+async def test_a_file_that_is_not_geojson_gets_one_line_and_imports_are_audited(
+    sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
+) -> None:
+    not_json = tmp_path / "boundaries.geojson"
+    not_json.write_text('{"type": "FeatureCollection", "features": [}', encoding="utf-8")
+    binary = tmp_path / "boundaries.shp"
+    binary.write_bytes(b"\x00\x00\x27\x0a\xff\xfe\x80 a shapefile, not GeoJSON")
+    clean = tmp_path / "street.geojson"
+    clean.write_text(DEMO_STREET.read_text(encoding="utf-8"), encoding="utf-8")
+    async with running_app(sqlite_settings):
+        pass  # the demo street is version 1
+    answers = [await _cli(sqlite_settings, "boundaries", "import", str(path))
+               for path in (not_json, binary, tmp_path / "missing.geojson")]  # fmt: skip
+    code, version, _ = await _cli(sqlite_settings, "boundaries", "import", str(clean))
+    assert code == 0
+    activated, _, _ = await _cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
+    async with running_app(sqlite_settings) as (client, _runtime):
+        target = f"boundary_version:{version['id']}"
+        trail = await get_json(client, f"/api/audit?target={target}")
+    for (code, _, err), path in zip(answers, (not_json, binary, "missing.geojson"), strict=True):
+        assert code == 2, err
+        [line] = err.strip().splitlines()  # one line, no traceback
+        assert line.startswith("error: ")
+        assert str(path) in line
+    assert "not a GeoJSON file (not JSON" in answers[0][2]
+    assert "not a GeoJSON file (not UTF-8" in answers[1][2]
+    assert activated == 0
+    assert {(e["action"], e["actor"].startswith("cli:")) for e in trail} == {
+        ("boundary.import", True), ("boundary.activate", True)}  # fmt: skip

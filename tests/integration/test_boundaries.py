@@ -6,7 +6,7 @@ import copy
 import json
 from typing import Any
 
-from shapely.geometry import box, mapping
+from shapely.geometry import box, mapping, shape
 
 from backend.demo import DEMO_STREET
 from backend.settings import Settings
@@ -98,3 +98,47 @@ async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_
     assert malformed.json()["errors"] == [
         {"path": "type", "message": "expected a GeoJSON FeatureCollection"}
     ]
+
+
+def _ring(*corners: tuple[float, float]) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [[*map(list, corners), list(corners[0])]]}
+
+
+async def test_a_version_with_invalid_shapes_activates_when_forced_with_usable_repairs(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    """The shapes real boundary sets break in: a bow-tie, a ring collapsed to a line, a
+    zero-width spike. Forced with a reason, the version activates (no 500); the offered
+    repairs are polygons; tablets get valid grid shapes."""
+    data = _demo()
+    broken = {
+        "donghu-02": _ring((120.150, 30.274), (120.160, 30.278), (120.160, 30.274),
+                           (120.150, 30.278)),  # a bow-tie
+        "xixi-01": _ring((120.160, 30.270), (120.170, 30.270), (120.160, 30.270)),
+        "xixi-02": _ring((120.160, 30.274), (120.170, 30.274), (120.170, 30.278),
+                         (120.165, 30.278), (120.165, 30.282), (120.165, 30.278),
+                         (120.160, 30.278)),  # a spike of no width
+    }  # fmt: skip
+    for feature in data["features"]:
+        if feature["properties"]["id"] in broken:
+            feature["geometry"] = broken[feature["properties"]["id"]]
+    async with running_app(sqlite_settings) as (client, runtime):
+        uploaded = await client.post("/api/boundaries?label=real-world", json=data)
+        assert uploaded.status_code == 201, uploaded.text
+        version = uploaded.json()
+        problems = await get_json(client, f"/api/boundaries/{version['id']}/problems")
+        activated = await client.post(f"/api/boundaries/{version['id']}/activate",
+                                      json={"force": True, "reason": "survey pending"})  # fmt: skip
+        grids = await client.get("/api/grids/geojson")
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "xixi-02")
+        async with tablet(dev_couch, cred) as device:
+            published = await device.get_doc(cred.database, "grid:xixi-02")
+    invalid = [f for f in problems["features"] if f["properties"]["kind"] == "invalid_geometry"]
+    assert sorted(f["properties"]["place_ids"][0] for f in invalid) == sorted(broken)
+    assert {f["properties"]["repair"]["type"] for f in invalid} <= {"Polygon", "MultiPolygon"}
+    assert activated.status_code == 200, activated.text
+    assert grids.status_code == 200
+    shown = shape(published["boundary"])
+    assert shown.is_valid
+    assert shown.geom_type in {"Polygon", "MultiPolygon"}
+    assert shown.area > 0
