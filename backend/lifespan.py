@@ -157,7 +157,7 @@ async def _start_following(
             updates=DbUpdatesWatch(run.couch),
             sweep_interval=settings.follower_sweep_seconds,
         )
-        worker = PhotoWorker(run.sessions, run.couch, media)
+        worker = PhotoWorker(run.sessions, run.couch, media, time_zone=settings.time_zone)
         run.follower = follower
 
         async def work() -> None:

@@ -39,7 +39,8 @@ class HazardFilter:
 
 
 PHOTO_FLAGS = ("taken_far_from_reported_point", "taken_long_before_report",
-               "exif_gps_unreadable", "exif_time_unreadable")  # fmt: skip
+               "exif_time_implausible", "exif_gps_unreadable", "exif_time_unreadable",
+               "pixels_unusable_metadata_read")  # fmt: skip
 PhotoFlagFilter = StrEnum(  # type: ignore[misc]
     "PhotoFlagFilter", [(name, name) for name in (*PHOTO_FLAGS, "rejected", "reused", "any")]
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from backend.photos.exif import ExifFacts
 
@@ -15,6 +15,10 @@ EARTH_RADIUS_M = 6_371_008.8
 class CrossCheckPolicy:
     max_distance_m: float = 200.0
     max_time_difference: timedelta = timedelta(hours=24)
+    clock_skew: timedelta = timedelta(days=1)
+    """A photo taken later than the report by more than this has a wrong clock."""
+    earliest: datetime = datetime(1990, 1, 1, tzinfo=UTC)
+    """Before digital cameras: a reset clock, not a photo's time."""
     device_offset: timezone = timezone(timedelta(hours=8))
     """Assumed for EXIF times without an offset (the street's time zone)."""
 
@@ -24,6 +28,14 @@ class CrossCheck:
     distance_m: float | None = None
     time_difference_s: float | None = None
     flags: list[str] = field(default_factory=list)
+
+
+def local_time(taken: datetime | None, zone: tzinfo) -> datetime | None:
+    """An EXIF time without an offset is the camera's local clock: read in ``zone`` (the
+    street's time zone), so that it can be cross-checked like any other."""
+    if taken is None or taken.tzinfo is not None:
+        return taken
+    return taken.replace(tzinfo=zone)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -58,6 +70,8 @@ def cross_check(
         if taken.tzinfo is None:
             taken = taken.replace(tzinfo=policy.device_offset)
         difference = abs((reported_at - taken).total_seconds())
-        if difference > policy.max_time_difference.total_seconds():
+        if taken < policy.earliest or taken > reported_at + policy.clock_skew:
+            flags.append("exif_time_implausible")
+        elif difference > policy.max_time_difference.total_seconds():
             flags.append("taken_long_before_report")
     return CrossCheck(distance, difference, flags)

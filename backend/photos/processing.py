@@ -1,7 +1,8 @@
 """Decode a photo safely and make its derivatives.
 
 Formats are allowed by name (JPEG, PNG, WebP, HEIC); the decompression-bomb warning is
-an error; truncated or corrupt files are refused with a reason. JPEGs are decoded at
+an error; every refusal has its own code (:data:`REFUSALS`) and a plain reason, and what
+the EXIF block said is kept when only the pixels are unusable. JPEGs are decoded at
 a reduced scale (``draft``) when that is enough for the largest derivative, so a 12 MP
 photo is not fully decoded. Derivatives are upright (EXIF orientation applied) and
 carry no metadata: no GPS leaves through what the map serves.
@@ -15,7 +16,7 @@ import warnings
 from dataclasses import dataclass
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from backend.photos.exif import ExifFacts, read_exif
 
@@ -25,12 +26,22 @@ ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "HEIF"})
 THUMBNAIL_PX, SCREEN_PX = 256, 1280
 
 
-class PhotoRejected(ValueError):
-    """The bytes are not a photo we accept; ``reason`` says why in plain words."""
+REFUSALS = ("empty", "file_too_large", "unsupported_format", "too_many_pixels", "truncated",
+            "corrupt")  # fmt: skip
+LOW_INFORMATION_STDDEV = 4.0
+"""Grey levels (of 255): a thumbnail flatter than this says nothing about its scene."""
+LOW_INFORMATION_PX = 32
+SIGNATURES = ((b"GIF8", "GIF"), (b"BM", "BMP"), (b"%PDF", "PDF"), (b"II*\x00", "TIFF"),
+              (b"MM\x00*", "TIFF"), (b"\x00\x00\x01\x00", "ICO"))  # fmt: skip
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+
+class PhotoRejected(ValueError):
+    """The bytes are not a photo we accept: ``code`` (one of :data:`REFUSALS`) and
+    ``reason`` in plain words; ``exif`` what could be read before the pixels failed."""
+
+    def __init__(self, code: str, reason: str, exif: ExifFacts | None = None) -> None:
+        self.code, self.reason, self.exif = code, reason, exif
+        super().__init__(f"{code}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +58,10 @@ class ProcessedPhoto:
     height: int
     """Upright size of the original."""
     exif: ExifFacts
-    dhash: int
-    """64-bit difference hash: near-identical pictures differ in few bits."""
+    dhash: int | None
+    """64-bit difference hash: near-identical pictures differ in few bits. ``None`` for a
+    picture with too little in it (flat, near-uniform, tiny): such pictures all hash
+    alike, so likeness between them proves nothing."""
     thumbnail: bytes
     screen: bytes
 
@@ -62,29 +75,53 @@ def process_photo(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPh
     CPU-bound: call it from a worker thread or process."""
     limits = limits or PhotoLimits()
     if not data:
-        raise PhotoRejected("empty file")
+        raise PhotoRejected("empty", "empty file")
     if len(data) > limits.max_bytes:
-        raise PhotoRejected(f"file larger than {limits.max_bytes} bytes")
+        raise PhotoRejected("file_too_large", f"file larger than {limits.max_bytes} bytes")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return _process(data, limits)
+            image = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise PhotoRejected("too many pixels (decompression bomb)") from None
+            raise PhotoRejected("too_many_pixels", "too many pixels (decompression bomb)") from None
         except UnidentifiedImageError:
-            raise PhotoRejected("not an image in an accepted format") from None
+            raise PhotoRejected("unsupported_format", _unsupported(data)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise PhotoRejected(f"corrupt or truncated image: {exc}") from None
+            raise PhotoRejected("corrupt", f"corrupt image: {exc}") from None
+        if image.format not in ALLOWED_FORMATS:
+            raise PhotoRejected("unsupported_format", f"{image.format} is not accepted "
+                                f"({_ACCEPTED})")  # fmt: skip
+        width, height = image.size
+        if width * height > limits.max_pixels:
+            too_many = f"{width}×{height} pixels is more than {limits.max_pixels}"
+            raise PhotoRejected("too_many_pixels", too_many)
+        exif = read_exif(image)
+        try:
+            return _derive(image, data, exif)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise PhotoRejected("too_many_pixels", "too many pixels (decompression bomb)",
+                                exif) from None  # fmt: skip
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            code = "truncated" if "truncated" in str(exc) else "corrupt"
+            raise PhotoRejected(code, f"{code} image: {exc}", exif) from None
 
 
-def _process(data: bytes, limits: PhotoLimits) -> ProcessedPhoto:
-    image = Image.open(io.BytesIO(data))
-    if image.format not in ALLOWED_FORMATS:
-        raise PhotoRejected(f"format {image.format} is not accepted")
+_ACCEPTED = "JPEG, PNG, WebP or HEIC"
+
+
+def _unsupported(data: bytes) -> str:
+    """Name what the bytes are when it is a picture format we do not take."""
+    head = data[:64]
+    if head[4:8] == b"ftyp" and head[8:12] in {b"avif", b"avis"}:
+        return f"AVIF is not accepted ({_ACCEPTED})"
+    for signature, name in SIGNATURES:
+        if head.startswith(signature):
+            return f"{name} is not accepted ({_ACCEPTED})"
+    return f"not an image in an accepted format ({_ACCEPTED})"
+
+
+def _derive(image: Image.Image, data: bytes, exif: ExifFacts) -> ProcessedPhoto:
     width, height = image.size
-    if width * height > limits.max_pixels:
-        raise PhotoRejected(f"{width}×{height} pixels is more than {limits.max_pixels}")
-    exif = read_exif(image)
     if image.format == "JPEG":
         image.draft("RGB", (SCREEN_PX, SCREEN_PX))  # decode at 1/2, 1/4 or 1/8 scale
     image_format = str(image.format)
@@ -102,10 +139,17 @@ def _process(data: bytes, limits: PhotoLimits) -> ProcessedPhoto:
         width=width,
         height=height,
         exif=exif,
-        dhash=dhash(thumbnail),
+        dhash=None if _low_information(thumbnail) else dhash(thumbnail),
         thumbnail=_jpeg(thumbnail),
         screen=_jpeg(screen),
     )
+
+
+def _low_information(thumbnail: Image.Image) -> bool:
+    """Flat, near-uniform or tiny: nothing in it to recognise a scene by."""
+    if min(thumbnail.size) < LOW_INFORMATION_PX:
+        return True
+    return float(ImageStat.Stat(thumbnail.convert("L")).stddev[0]) < LOW_INFORMATION_STDDEV
 
 
 def _jpeg(image: Image.Image) -> bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -17,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
 from backend.hazards.models import Hazard
-from backend.photos.checks import cross_check
+from backend.photos.checks import cross_check, local_time
 from backend.photos.exif import ExifFacts
 from backend.photos.models import HazardPhoto, Photo, PhotoStatus
 from backend.photos.processing import (
@@ -36,6 +38,7 @@ from sync.verdicts import verdict_id
 
 log = logging.getLogger(__name__)
 REUSE_HAMMING = 4
+STREET_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class PhotoWorker:
@@ -48,10 +51,12 @@ class PhotoWorker:
         *,
         interval: float = 0.5,
         batch: int = 8,
+        time_zone: tzinfo = STREET_TIME_ZONE,
     ) -> None:
         self.sessions, self.couch, self.store = sessions, couch, store
         self.limits = limits or PhotoLimits()
         self.interval, self.batch = interval, batch
+        self.time_zone = time_zone
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
@@ -122,12 +127,13 @@ class PhotoWorker:
             photo = await self._process(sha, data)
             session.add(photo)
         row.sha256 = sha
+        flags = [] if sha == row.declared_sha256 else ["sha256_differs_from_report"]
         if photo.rejected_reason:
             row.status, row.reason = PhotoStatus.rejected, photo.rejected_reason
-            session.add(row)
-            return
-        row.status, row.reason = PhotoStatus.processed, None
-        flags = [] if sha == row.declared_sha256 else ["sha256_differs_from_report"]
+            if photo.exif_gps == "ok" or photo.taken_at is not None:
+                flags.append("pixels_unusable_metadata_read")
+        else:
+            row.status, row.reason = PhotoStatus.processed, None
         hazard = await _hazard_of(session, row.hazard_id)
         exif = ExifFacts(photo.taken_at, photo.exif_lat, photo.exif_lon, None, photo.exif_gps,
                          "ok" if photo.taken_at else "absent")  # fmt: skip
@@ -136,7 +142,7 @@ class PhotoWorker:
             reported = (hazard.lat, hazard.lon)
         check = cross_check(exif, reported, hazard.reported_at if hazard else None)
         row.distance_m, row.time_difference_s = check.distance_m, check.time_difference_s
-        row.reused_from = await _reused_from(session, row, photo)
+        row.reused_from = None if photo.rejected_reason else await _reused_from(session, row, photo)
         if row.reused_from:
             flags.append("reused_photo")
         row.flags = flags + check.flags
@@ -145,16 +151,20 @@ class PhotoWorker:
     async def _process(self, sha: str, data: bytes) -> Photo:
         try:
             processed = await asyncio.to_thread(process_photo, data, self.limits)
-        except PhotoRejected as exc:
-            return Photo(sha256=sha, rejected_reason=exc.reason[:300], processed_at=utcnow())
+        except PhotoRejected as exc:  # what the EXIF block said is kept all the same
+            exif = exc.exif or ExifFacts()
+            return Photo(sha256=sha, rejected_reason=f"{exc.code}: {exc.reason}"[:300],
+                         taken_at=local_time(exif.taken_at, self.time_zone), exif_lat=exif.lat,
+                         exif_lon=exif.lon, exif_gps=exif.gps, processed_at=utcnow())  # fmt: skip
         await asyncio.to_thread(self.store.put, "thumbnail", sha, processed.thumbnail)
         await asyncio.to_thread(self.store.put, "screen", sha, processed.screen)
         exif = processed.exif
-        taken = exif.taken_at if exif.taken_at and exif.taken_at.tzinfo else None
+        phash = "" if processed.dhash is None else f"{processed.dhash:016x}"
         return Photo(
             sha256=sha, format=processed.format, width=processed.width,
-            height=processed.height, taken_at=taken, exif_lat=exif.lat, exif_lon=exif.lon,
-            exif_gps=exif.gps, dhash=f"{processed.dhash:016x}", processed_at=utcnow(),
+            height=processed.height, taken_at=local_time(exif.taken_at, self.time_zone),
+            exif_lat=exif.lat, exif_lon=exif.lon, exif_gps=exif.gps, dhash=phash,
+            processed_at=utcnow(),
         )  # fmt: skip
 
     async def _update_verdict(self, db: str, hazard_id: str) -> None:

@@ -119,7 +119,9 @@ async def test_photos_are_processed_checked_deduplicated_and_served(
     assert same["reused_from"] == first["_id"]
     assert "reused_photo" in same["flags"]
     assert fake["status"] == "rejected"
-    assert fake["reason"] == "not an image in an accepted format"
+    assert fake["reason"] == (
+        "unsupported_format: not an image in an accepted format (JPEG, PNG, WebP or HEIC)"
+    )
     assert len(decoded) == 2, "each picture is decoded once (the shared one too)"
     assert p1_again["status"] == "processed"
     assert verdict["photos"][0]["name"] == "p1.jpg"
@@ -150,3 +152,28 @@ async def test_a_photo_named_before_it_arrives_is_pending_then_completes(
             [done] = await _photos_of(client, doc["_id"], "processed")
     assert pending["status"] == "pending"
     assert done["sha256"] == sha256_of(picture)
+
+
+async def test_a_photo_with_unusable_pixels_is_still_cross_checked_by_its_metadata(
+    sqlite_settings: Settings, dev_couch: DevCouch
+) -> None:
+    """A phone photo cut off in transfer: refused (its pixels cannot be shown), but the
+    GPS and time its EXIF block holds are kept and compared with the report."""
+    whole = _photo((30, 90, 200), gps=True)
+    scene = Image.effect_mandelbrot((1600, 1200), (-2.0, -1.2, 1.0, 1.2), 40).convert("RGB")
+    out = io.BytesIO()
+    exif = Image.open(io.BytesIO(whole)).getexif()
+    scene.save(out, "JPEG", exif=exif)
+    cut = out.getvalue()[: len(out.getvalue()) * 2 // 3]
+    async with running_app(sqlite_settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+        hazard = hazard_for(cred)
+        hazard["location"] = {**hazard["location"], "lat": 30.2812}  # 1.1 km north of the photo
+        _with_photos(hazard, {"cut.jpg": cut})
+        async with tablet(dev_couch, cred) as device:
+            await device.put_doc(cred.database, hazard)
+        [photo] = await _photos_of(client, hazard["_id"], "rejected")
+    assert photo["reason"].startswith("truncated: ")
+    assert photo["distance_m"] > 1000
+    assert "pixels_unusable_metadata_read" in photo["flags"]
+    assert "taken_far_from_reported_point" in photo["flags"]

@@ -123,7 +123,7 @@ def test_a_truncated_jpeg_is_refused_with_a_reason() -> None:
     [
         (b"GET / HTTP/1.1\r\nHost: example\r\n\r\n" * 10, "not an image"),
         (b"", "empty file"),
-        (b"GIF89a" + bytes(100), "not an image"),
+        (b"GIF89a" + bytes(100), "GIF is not accepted"),
     ],
 )
 def test_things_that_are_not_photos_are_refused(data: bytes, reason: str) -> None:
