@@ -56,11 +56,18 @@ class SchemaSet:
         validator = self._validators[(version, doc_type)]
         known = self._known_root.get((version, doc_type), frozenset())
         found = [d for err in validator.iter_errors(doc) for d in _details(err, known)]
+        # a timestamp breaks its pattern and its format at once: one fault, said once
+        said = {e["path"] for e in found if not e["message"].startswith(FORMAT_MESSAGE)}
+        found = [e for e in found if e["path"] not in said
+                 or not e["message"].startswith(FORMAT_MESSAGE)]  # fmt: skip
         found.sort(key=lambda e: (e["path"], e["message"]))
         return found[:MAX_ERRORS]
 
     def is_valid(self, doc: Any, version: int, doc_type: str) -> bool:
         return bool(self._validators[(version, doc_type)].is_valid(doc))
+
+
+FORMAT_MESSAGE = "is not a valid "
 
 
 def _details(err: Any, known_root: frozenset[str]) -> list[ErrorDetail]:
@@ -97,7 +104,7 @@ _MESSAGES: dict[str, Any] = {
         else f"does not match the pattern {k.pattern}"
     ),
     "Type": lambda k: f"must be of type {' or '.join(map(str, k.types))}",
-    "Format": lambda k: f"is not a valid {k.format}",
+    "Format": lambda k: f"{FORMAT_MESSAGE}{k.format}",
     "Constant": lambda k: f"must be {json.dumps(k.expected_value)}",
     "Enum": lambda k: f"must be one of {', '.join(json.dumps(o) for o in k.options)}",
 }
@@ -133,33 +140,42 @@ def load_schemas(root: Path = SCHEMA_ROOT) -> SchemaSet:
             schemas._validators[key] = jsonschema_rs.validator_for(
                 file.schema, registry=registry, validate_formats=True
             )
-            schemas._known_root[key] = frozenset(_root_properties(file.schema, file.version, files))
+            schemas._known_root[key] = frozenset(
+                _root_properties(file.schema, file.version, files, file.name)
+            )
     return schemas
 
 
 def _root_properties(
-    schema: dict[str, Any], version: int, files: dict[tuple[int, str], SchemaFile]
+    schema: dict[str, Any],
+    version: int,
+    files: dict[tuple[int, str], SchemaFile],
+    within: str = "",
 ) -> set[str]:
-    """Names the schema declares at its root, through allOf and $ref to other files."""
+    """Names the schema declares at its root, through allOf and $ref to other files (and
+    to ``#/$defs/…`` of the file it is ``within``)."""
     names = set(schema.get("properties", {}))
-    for part in schema.get("allOf", []):
-        names |= _root_properties(_resolve(part, version, files), version, files)
-    if "$ref" in schema:
-        names |= _root_properties(_resolve(schema, version, files), version, files)
+    for part in [*schema.get("allOf", []), *([schema] if "$ref" in schema else [])]:
+        target, where = _resolve(part, version, files, within)
+        names |= _root_properties(target, version, files, where)
     return names
 
 
 def _resolve(
-    node: dict[str, Any], version: int, files: dict[tuple[int, str], SchemaFile]
-) -> dict[str, Any]:
+    node: dict[str, Any], version: int, files: dict[tuple[int, str], SchemaFile], within: str
+) -> tuple[dict[str, Any], str]:
+    """The schema ``node`` refers to, and the file it is in."""
     ref = node.get("$ref")
     if not isinstance(ref, str):
-        return node
+        return node, within
     target, _, pointer = ref.partition("#")
     match = re.match(r"^(?:\.\./v(\d+)/)?([a-z_]+)\.json$", target)
-    if match is None:
-        return {}
-    found: Any = files[(int(match.group(1) or version), match.group(2))].schema
+    if target and match is None:
+        return {}, within
+    key = (int(match.group(1) or version), match.group(2)) if match else (version, within)
+    if key not in files:
+        return {}, within
+    found: Any = files[key].schema
     for part in pointer.strip("/").split("/") if pointer else []:
         found = found[part]
-    return dict(found)
+    return dict(found), key[1]

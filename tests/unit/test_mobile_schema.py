@@ -12,6 +12,7 @@ import pytest
 from sync.contract import check_worker_doc, load_schemas
 from sync.contract.schemas import SCHEMA_ROOT
 from sync.doctypes import SERVER_TYPES, WORKER_TYPES
+from tests.helpers import hazard_doc
 
 EXAMPLES = SCHEMA_ROOT / "examples"
 EXPECTED: dict[str, str] = json.loads((EXAMPLES / "expected-errors.json").read_text())
@@ -98,3 +99,15 @@ def test_every_string_and_array_is_bounded() -> None:
                 assert bounded, f"{where}: unbounded string"
             if "array" in types:
                 assert "maxItems" in prop, f"{where}: unbounded array"
+
+
+@pytest.mark.parametrize(("created_at", "message"), [
+    ("2026-11-20T09:30:00", "with its UTC offset"),  # no offset: the pattern says it
+    ("2026-13-45T09:30:00+08:00", "is not a valid date-time"),  # shaped right, no such day
+])  # fmt: skip
+def test_a_bad_timestamp_is_one_error_and_nothing_else(created_at: str, message: str) -> None:
+    doc = {**hazard_doc(device_id="d1", author="u", grid_id="g"), "_rev": "1-abc",
+           "created_at": created_at}  # fmt: skip
+    errors = check_worker_doc(load_schemas(), doc).errors
+    assert [e["path"] for e in errors] == ["/created_at"]  # not /_rev, not twice
+    assert message in errors[0]["message"]
