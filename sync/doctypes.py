@@ -1,4 +1,4 @@
-"""Who owns which document type in a grid database (see ARCHITECTURE.md)."""
+"""Who owns which document type in a grid database (see docs/architecture.md)."""
 
 from __future__ import annotations
 
