@@ -11,11 +11,12 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from shapely.geometry import shape
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -120,8 +121,11 @@ async def _import_boundaries(
                                                  a.sliver_m2)  # fmt: skip
     record(s, _cli_actor(), "boundary.import", f"boundary_version:{version.id}",
            label=version.label, file=str(a.file), problems=version.problem_counts)  # fmt: skip
+    read = BoundaryVersionRead.model_validate(version, from_attributes=True)
+    if a.json:  # the whole report on stdout, for a program
+        return {**read.model_dump(mode="json"), "problems": version.problems}
     print_problems(version.problems)
-    return BoundaryVersionRead.model_validate(version, from_attributes=True)
+    return read
 
 
 async def _activate_boundaries(
@@ -142,6 +146,12 @@ async def _activate_boundaries(
     return {"version": version.id, "databases_created": created, "recheck": summary}
 
 
+async def _repaired_boundaries(
+    s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
+) -> Any:
+    return await boundaries.repaired_collection(s, a.version)
+
+
 async def _list_boundaries(
     s: AsyncSession, _: CouchClient, __: Namespace, a: argparse.Namespace
 ) -> Any:
@@ -149,16 +159,31 @@ async def _list_boundaries(
     return [BoundaryVersionRead.model_validate(v, from_attributes=True) for v in versions]
 
 
-def print_problems(problems: dict[str, Any]) -> None:
-    """The validation report as a table on stderr (stdout carries the JSON result)."""
-    table = Table(title="Boundary problems" if problems["features"] else "No problems found")
-    for column in ("kind", "places", "area m²", "reason"):
-        table.add_column(column)
-    for feature in problems["features"]:
-        props = feature["properties"]
-        table.add_row(props["kind"], ", ".join(props["place_ids"]), f"{props['area_m2']:,.0f}",
-                      props["reason"])  # fmt: skip
-    Console(stderr=True).print(table)
+def print_problems(problems: dict[str, Any], stream: TextIO | None = None) -> None:
+    """The validation report on stderr (stdout carries the JSON result): a table on a
+    terminal, plain tab-separated lines (nothing cut) when piped or redirected."""
+    stream = stream or sys.stderr
+    rows = [(p["kind"], ", ".join(p["place_ids"]), f"{p['area_m2']:.0f}", _where(f), p["reason"])
+            for f in problems["features"] for p in [f["properties"]]]  # fmt: skip
+    header = ("kind", "places", "area m²", "where (lon, lat)", "reason")
+    if not stream.isatty():
+        for row in [header, *rows] if rows else []:
+            print("\t".join(row), file=stream)
+        if not rows:
+            print("no problems found", file=stream)
+        return
+    table = Table(title="Boundary problems" if rows else "No problems found")
+    for column in header:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    Console(file=stream).print(table)
+
+
+def _where(feature: dict[str, Any]) -> str:
+    """A point of the problem's geometry, for finding it on a map."""
+    point = shape(feature["geometry"]).representative_point()
+    return f"{point.x:.6f}, {point.y:.6f}"
 
 
 async def _create_admin(
@@ -173,6 +198,7 @@ ACTIONS: dict[str, Action] = {
     "register": _register, "rotate": _rotate, "move": _move, "revoke": _revoke, "list": _list,
     "create-admin": _create_admin, "import": _import_boundaries,
     "activate": _activate_boundaries, "versions": _list_boundaries,
+    "repaired": _repaired_boundaries,
 }  # fmt: skip
 
 
@@ -218,7 +244,18 @@ def add_admin_commands(commands: Any) -> None:
     imports.add_argument("file")
     imports.add_argument("--label", default="")
     imports.add_argument("--sliver-m2", type=float, default=1.0)
+    imports.add_argument(
+        "--json",
+        action="store_true",
+        help="the whole report (GeoJSON) in the JSON result, no table",
+    )
     steps.add_parser("versions", help="list boundary versions")
+    repair = steps.add_parser(
+        "repaired",
+        help="print a version with invalid shapes repaired "
+        "(GeoJSON, same ids) to import as a new version",
+    )
+    repair.add_argument("version", type=int)
     activation = steps.add_parser("activate", help="activate a version, re-check hazards")
     activation.add_argument("version", type=int)
     activation.add_argument("--force", action="store_true")

@@ -102,6 +102,24 @@ class BoundaryController(Controller):
         version = await service.get_version(session, version_id)
         return cached_json(json.dumps(version.problems).encode(), "application/geo+json")
 
+    @get(
+        "/{version_id:int}/repaired",
+        guards=[readers],
+        media_type="application/geo+json",
+        responses=GEOJSON,
+    )
+    async def repaired(
+        self,
+        version_id: RowId,
+        session: NamedDependency[AsyncSession],
+    ) -> Response[bytes]:
+        """The version as a boundary file with each invalid shape replaced by its
+        polygonal repair (same id); import it as a new version. Shapes that cannot be
+        repaired are listed in ``not_repaired``."""
+        collection = await service.repaired_collection(session, version_id)
+        return cached_json(json.dumps(collection, ensure_ascii=False).encode(),
+                           "application/geo+json")  # fmt: skip
+
     @post("/{version_id:int}/activate", guards=[admin_only], status_code=200)
     async def activate(
         self,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shapely.geometry import mapping, shape
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,10 +18,12 @@ from backend.hazards.models import Hazard
 from backend.sqltypes import utcnow
 from geo.geofence import GeofenceResult, GridIndex
 from geo.hierarchy import HierarchyError, read_hierarchy
+from geo.repair import polygonal
 from geo.validation import validate_hierarchy
 from sync.provisioning import Namespace
 
 SLIVER_M2 = 1.0
+NO_AREA = "no area left once repaired (a ring collapsed to a line): redraw it"
 
 
 class InvalidBoundary(DomainError):
@@ -74,6 +77,34 @@ async def active_version(session: AsyncSession) -> BoundaryVersion | None:
 async def list_versions(session: AsyncSession) -> Sequence[BoundaryVersion]:
     query = select(BoundaryVersion).order_by(col(BoundaryVersion.id).desc())
     return (await session.exec(query)).all()
+
+
+async def repaired_collection(session: AsyncSession, version_id: int) -> dict[str, Any]:
+    """The version as a boundary file again, each invalid shape replaced by its polygonal
+    repair (same id and properties), ready to import as a new version. A shape with no
+    area left (a ring collapsed to a line) cannot be repaired: it is left out and named
+    in ``not_repaired`` with the reason, for the office to redraw."""
+    version = await get_version(session, version_id)
+    rows = (await session.exec(
+        select(PlaceBoundary).where(PlaceBoundary.version_id == version_id)
+        .order_by(col(PlaceBoundary.place_id))
+    )).all()  # fmt: skip
+    features, not_repaired, repaired = [], [], []
+    for row in rows:
+        geometry = shape(row.geometry)
+        if not geometry.is_valid:
+            geometry = polygonal(geometry)
+            if geometry.is_empty:
+                not_repaired.append({"id": row.place_id, "reason": NO_AREA})
+                continue
+            repaired.append(row.place_id)
+        properties = {"id": row.place_id, "kind": row.kind, "parent_id": row.parent_id,
+                      "name_zh": row.name_zh, "name_en": row.name_en}  # fmt: skip
+        features.append({"type": "Feature", "properties": properties,
+                         "geometry": mapping(geometry)})  # fmt: skip
+    return {"type": "FeatureCollection", "name": f"{version.label} (repaired)",
+            "datum": "wgs84", "repaired": repaired, "not_repaired": not_repaired,
+            "features": features}  # fmt: skip
 
 
 async def activate(

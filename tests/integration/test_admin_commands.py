@@ -74,6 +74,12 @@ async def test_boundary_files_are_imported_and_activated_from_the_command_line(
     assert "outside_parent" in err
     assert "xixi-03, xixi" in err
 
+    assert "\t120.1" in err  # piped: plain lines with where each problem is, nothing cut
+    code, report, err = await _cli(sqlite_settings, "boundaries", "import", str(broken), "--json")
+    assert code == 0
+    assert err == ""
+    assert report["problems"]["features"][0]["properties"]["kind"] == "outside_parent"
+
     code, _, err = await _cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
     assert code == 2
     assert err.strip().endswith("fix the file, or activate with force and a reason")

@@ -133,11 +133,17 @@ async def test_a_version_with_invalid_shapes_activates_when_forced_with_usable_r
         cred = next(c for c in runtime.issued_credentials if c.grid_id == "xixi-02")
         async with tablet(dev_couch, cred) as device:
             published = await device.get_doc(cred.database, "grid:xixi-02")
+        repaired = await get_json(client, f"/api/boundaries/{version['id']}/repaired")
+        reimported = await client.post("/api/boundaries?label=repaired", json=repaired)
     invalid = [f for f in problems["features"] if f["properties"]["kind"] == "invalid_geometry"]
     assert sorted(f["properties"]["place_ids"][0] for f in invalid) == sorted(broken)
     assert {f["properties"]["repair"]["type"] for f in invalid} <= {"Polygon", "MultiPolygon"}
     assert activated.status_code == 200, activated.text
     assert grids.status_code == 200
+    assert sorted(repaired["repaired"]) == ["donghu-02", "xixi-02"]
+    assert [r["id"] for r in repaired["not_repaired"]] == ["xixi-01"]  # a line: redraw it
+    assert reimported.status_code == 201, reimported.text
+    assert reimported.json()["problem_counts"]["invalid_geometry"] == 0
     shown = shape(published["boundary"])
     assert shown.is_valid
     assert shown.geom_type in {"Polygon", "MultiPolygon"}
