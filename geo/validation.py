@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,12 +93,14 @@ def _invalid(place: PlaceFeature) -> tuple[Problem, BaseGeometry]:
 def validate_hierarchy(places: Sequence[PlaceFeature], sliver_m2: float = 1.0) -> ValidationReport:
     problems: list[Problem] = []
     shapes: dict[str, BaseGeometry] = {}
+    repaired: set[str] = set()
     for place in places:
         if shapely.is_valid(place.geometry):
             shapes[place.id] = place.geometry
         else:
             problem, shapes[place.id] = _invalid(place)
             problems.append(problem)
+            repaired.add(place.id)
     children: dict[str, list[str]] = defaultdict(list)
     for place in places:
         if place.parent_id is not None:
@@ -111,18 +113,24 @@ def validate_hierarchy(places: Sequence[PlaceFeature], sliver_m2: float = 1.0) -
             for piece in _pieces(parent.difference(covered), sliver_m2)
         ]
         for kid in sorted(kids):
+            whose = f"the repair of {kid}" if kid in repaired else kid
             problems += [
                 Problem("outside_parent", (kid, parent_id), area_m2(piece), piece,
-                        f"part of {kid} lies outside {parent_id}")
+                        f"part of {whose} lies outside {parent_id}")
                 for piece in _pieces(shapes[kid].difference(parent), sliver_m2)
             ]  # fmt: skip
-        problems += _overlaps(sorted(kids), shapes, sliver_m2)
+        problems += _overlaps(sorted(kids), shapes, sliver_m2, repaired)
     return ValidationReport(problems, sliver_m2)
 
 
 def _overlaps(
-    siblings: list[str], shapes: dict[str, BaseGeometry], sliver_m2: float
+    siblings: list[str],
+    shapes: dict[str, BaseGeometry],
+    sliver_m2: float,
+    repaired: Collection[str] = (),
 ) -> list[Problem]:
+    """Pieces claimed by two siblings. Where one of them is only the repair of an invalid
+    shape (a lobe of a bow-tie, say), that shape is named first as the one to redraw."""
     geometries = [shapes[s] for s in siblings]
     tree = shapely.STRtree(geometries)
     left, right = tree.query(geometries, predicate="intersects")
@@ -130,9 +138,14 @@ def _overlaps(
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         if a < b:
             shared = geometries[a].intersection(geometries[b])
+            first, second = siblings[a], siblings[b]
+            if second in repaired and first not in repaired:
+                first, second = second, first
+            reason = f"claimed by both {first} and {second}"
+            if first in repaired:
+                reason = f"the repair of {first} would overlap {second}: redraw {first}"
             found += [
-                Problem("overlap", (siblings[a], siblings[b]), area_m2(piece), piece,
-                        f"claimed by both {siblings[a]} and {siblings[b]}")
+                Problem("overlap", (first, second), area_m2(piece), piece, reason)
                 for piece in _pieces(shared, sliver_m2)
             ]  # fmt: skip
     return found

@@ -11,8 +11,10 @@ import shapely
 from shapely.geometry import Polygon, shape
 
 from geo.geofence import GeofenceStatus, GridIndex
+from geo.hierarchy import PlaceFeature
 from geo.repair import polygonal
 from geo.simplify import simplify_coverage
+from geo.validation import validate_hierarchy
 
 
 def _ring(*corners: tuple[float, float]) -> dict[str, Any]:
@@ -50,3 +52,19 @@ def test_a_collapsed_ring_is_no_edge_of_the_geofence() -> None:
     assert on_the_line.status is not GeofenceStatus.near_edge  # before: "just on the edge"
     assert on_the_spike.status is GeofenceStatus.outside  # the spike has no area
     assert index.classify("ok", 120.025, 30.005, 5.0).status is GeofenceStatus.inside
+
+
+def test_a_lobe_the_repair_keeps_is_blamed_on_the_shape_to_redraw() -> None:
+    """A bow-tie whose small lobe pokes into its neighbour: the overlap is the bow-tie's
+    repair, named first and told to redraw — not the neighbour's fault."""
+    neighbour = PlaceFeature("b", "grid", "p", "乙", "B", shape(
+        _ring((120.01, 30.0), (120.02, 30.0), (120.02, 30.01), (120.01, 30.01))))  # fmt: skip
+    bow = PlaceFeature("a", "grid", "p", "甲", "A", shape(  # its small lobe is east of 120.01
+        _ring((120.0, 30.0), (120.012, 30.006), (120.012, 30.004), (120.0, 30.01))))  # fmt: skip
+    parent = PlaceFeature("p", "community", None, "丙", "P", shape(
+        _ring((120.0, 30.0), (120.02, 30.0), (120.02, 30.01), (120.0, 30.01))))  # fmt: skip
+    report = validate_hierarchy([parent, bow, neighbour])
+    overlaps = [p for p in report.problems if p.kind == "overlap"]
+    assert overlaps
+    assert all(p.place_ids == ("a", "b") for p in overlaps)
+    assert all("the repair of a would overlap b" in p.reason for p in overlaps)
