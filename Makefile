@@ -58,7 +58,7 @@ faults: install
 COUCHDB_HOME ?= ../shared/couchdb
 real-couchdb: install browser
 	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 1 -- -q -p no:cacheprovider \
-		tests/integration tests/e2e tests/access tests/corpus tests/faults tests/cluster
+		tests/integration tests/e2e tests/access tests/corpus tests/faults tests/cluster tests/security
 	$(PY) -m tests.real_couchdb --home $(COUCHDB_HOME) --nodes 3 -- -q -p no:cacheprovider \
 		tests/access tests/e2e tests/faults tests/cluster
 
