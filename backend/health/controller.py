@@ -88,4 +88,6 @@ def _db_updates(follower: Follower | None) -> str | None:
         return "not offered by this CouchDB: every database is polled"
     if watch.healthy:
         return "following /_db_updates; quiet databases are swept"
+    if watch.available is None and watch.last_error is None:
+        return "asking CouchDB for /_db_updates"
     return f"not answering ({watch.last_error}): every database is polled meanwhile"
