@@ -60,8 +60,10 @@ def _gps(exif: Image.Exif) -> tuple[float | None, float | None, float | None, st
         ifd: dict[int, Any] = dict(exif.get_ifd(GPS_IFD))
     except Exception:  # Pillow may fail on a malformed GPS IFD pointer
         return None, None, None, "unreadable"
-    if not ifd or GPS_LAT not in ifd or GPS_LON not in ifd:
+    if GPS_LAT not in ifd and GPS_LON not in ifd:
         return None, None, None, "absent"
+    if GPS_LAT not in ifd or GPS_LON not in ifd:  # half a position is garbage, not none
+        return None, None, None, "unreadable"
     try:
         lat = _degrees(ifd[GPS_LAT]) * (-1 if str(ifd.get(GPS_LAT_REF, "N")) == "S" else 1)
         lon = _degrees(ifd[GPS_LON]) * (-1 if str(ifd.get(GPS_LON_REF, "E")) == "W" else 1)

@@ -79,6 +79,9 @@ def process_photo(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPh
     if len(data) > limits.max_bytes:
         raise PhotoRejected("file_too_large", f"file larger than {limits.max_bytes} bytes")
     with warnings.catch_warnings():
+        # Pillow's complaints about odd metadata (corrupt EXIF, malformed MPO) are not
+        # refusals: what can be read is read; only a decompression bomb stops the photo
+        warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
