@@ -200,8 +200,9 @@ class Follower:
         previous = self._interval.get(db, 0.0)
         if busy:
             interval = 0.0
-        elif backoff:
-            interval = min(max(previous * 2, self.idle_interval), self.max_backoff)
+        elif backoff:  # from idle_interval at the first failure, doubling while it fails
+            start = previous * 2 if db in self._failing else 0.0
+            interval = min(max(start, self.idle_interval), self.max_backoff)
         elif changed:
             interval = self.idle_interval
         else:

@@ -226,3 +226,21 @@ async def test_without_the_feed_the_follower_polls_as_before() -> None:
         follower.stop()
         await running
     assert not watch.healthy
+
+
+async def test_a_quiet_database_that_starts_failing_is_retried_soon_not_after_the_sweep() -> None:
+    couch = FakeCouch({"g1": []})
+    sink = FakeSink(["g1"], poisoned=frozenset({"g1"}))
+    watch = DbUpdatesWatch(FakeUpdates())
+    watch.healthy = True
+    follower = Follower(couch, sink, sink, idle_interval=0.5, max_backoff=30.0, updates=watch,
+                        sweep_interval=300.0)  # fmt: skip
+    await follower.run_round()  # quiet: waits for the sweep
+    assert follower._interval["g1"] >= 150.0
+    couch.changes_by_db["g1"].extend(_changes(1))
+    follower.changed(frozenset({"g1"}))
+    await follower.run_round()  # the feed named it; applying fails
+    assert follower._interval["g1"] == 0.5  # the first retry soon, then doubling
+    follower._due["g1"] = 0.0
+    await follower.run_round()
+    assert follower._interval["g1"] == 1.0
