@@ -99,6 +99,8 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
             ("GET", "/api/boundaries"): ("GET", "/api/boundaries", None, {403}),
             ("GET", "/api/boundaries/{version_id:int}/problems"):
                 ("GET", f"/api/boundaries/{version}/problems", None, {403}),
+            ("GET", "/api/boundaries/{version_id:int}/repaired"):
+                ("GET", f"/api/boundaries/{version}/repaired", None, {403}),
             ("POST", "/api/boundaries"): ("POST", "/api/boundaries", {}, {403}),
             ("POST", "/api/boundaries/{version_id:int}/activate"):
                 ("POST", f"/api/boundaries/{version}/activate", {}, {403}),
