@@ -62,7 +62,8 @@ async def test_missed_changes_reach_open_and_reconnecting_maps(
             first = await _tablet_reports(app, admin, "donghu-01", "heard live")
             await until(lambda: any(e["id"] == first for e in open_map.hazards()))
             await _change_without_publishing(sqlite_settings, first, "changed, never published")
-            await until(lambda: any(e["reason"] == "changed" for e in open_map.hazards()))
+            await until(lambda: any(e["title"] == "changed, never published"
+                                    for e in open_map.hazards()))  # fmt: skip
         last_seen = open_map.hazards()[-1]["sse_id"]
 
         second = await _tablet_reports(app, admin, "donghu-02", "while the map was away")
@@ -77,7 +78,12 @@ async def test_missed_changes_reach_open_and_reconnecting_maps(
             await until(lambda: reconnected.ready and other_community.ready and fresh.ready)
 
     live = open_map.hazards()
-    assert [(e["id"], e["reason"]) for e in live] == [(first, "synced"), (first, "changed")]
+    # the report arrives once: heard live ("synced"), or — when the map's look in SQL
+    # (every second here) comes before the live event on a busy machine — as "changed";
+    # the change that was never published can only be found, so it is "changed"
+    assert [e["id"] for e in live] == [first, first]
+    assert live[0]["reason"] in {"synced", "changed"}
+    assert live[1]["reason"] == "changed"
     assert live[1]["title"] == "changed, never published"
     assert datetime.fromisoformat(live[0]["sse_id"]) < datetime.fromisoformat(live[1]["sse_id"])
     replayed = {e["id"]: e for e in reconnected.before_ready()}
