@@ -104,7 +104,7 @@ def _read_area(path: str, geometry: Any) -> BaseGeometry:
     if not isinstance(geometry, Mapping) or geometry.get("type") not in AREA_TYPES:
         raise HierarchyError(path, "expected a Polygon or MultiPolygon")
     try:
-        area = shape(geometry)
+        area = shape({"type": geometry["type"], "coordinates": _closed_rings(geometry)})
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise HierarchyError(path, f"unreadable coordinates ({exc})") from None
     if area.is_empty:
@@ -116,6 +116,25 @@ def _read_area(path: str, geometry: Any) -> BaseGeometry:
         raise HierarchyError(path, "coordinates out of range: expected [lon, lat] in degrees")
     # an invalid shape (bow-tie, ...) is kept: the validation report names and repairs it
     return area
+
+
+def _closed_rings(geometry: Mapping[str, Any]) -> Any:
+    """The coordinates, with every ring of fewer than four positions padded by repeating
+    its first one. Quantised files (TopoJSON, say) collapse small rings to two or three
+    positions; read as they are, one such ring would make the whole file unreadable —
+    padded, it is an invalid shape that the validation report names and repairs."""
+    coordinates = geometry.get("coordinates")
+    polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
+    if not isinstance(polygons, list) or not all(isinstance(p, list) for p in polygons):
+        return coordinates
+    padded = [[_padded(ring) for ring in polygon] for polygon in polygons]
+    return padded[0] if geometry["type"] == "Polygon" else padded
+
+
+def _padded(ring: Any) -> Any:
+    if isinstance(ring, list) and 0 < len(ring) < 4:
+        return ring + [ring[0]] * (4 - len(ring))
+    return ring
 
 
 def _check_parent(path: str, place: PlaceFeature, by_id: Mapping[str, PlaceFeature]) -> None:

@@ -142,7 +142,9 @@ def _overlaps(
             if second in repaired and first not in repaired:
                 first, second = second, first
             reason = f"claimed by both {first} and {second}"
-            if first in repaired:
+            if first in repaired and second in repaired:
+                reason = f"the repairs of {first} and {second} would overlap: redraw both"
+            elif first in repaired:
                 reason = f"the repair of {first} would overlap {second}: redraw {first}"
             found += [
                 Problem("overlap", (first, second), area_m2(piece), piece, reason)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -77,6 +79,22 @@ def hazard_for(cred: IssuedCredentials, **extra: Any) -> dict[str, Any]:
 def tablet(dev_couch: DevCouch, cred: IssuedCredentials) -> CouchClient:
     """A CouchDB client signed in as the device, as a tablet would be."""
     return CouchClient(dev_couch.url, cred.couch_user, cred.password)
+
+
+async def run_cli(settings: Settings, *args: str, stdin: str = "") -> tuple[int, Any, str]:
+    """Run ``python -m backend ARGS`` against these settings: exit code, JSON on
+    stdout (when it succeeded), stderr."""
+    env = environment_of(settings)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "backend", *args,
+        cwd=REPO_ROOT, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate(stdin.encode())
+    assert process.returncode is not None
+    parsed = json.loads(out) if process.returncode == 0 else None
+    return process.returncode, parsed, err.decode()
 
 
 async def get_json(client: AsyncTestClient[Any], path: str) -> Any:

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
 from shapely.geometry import box, mapping
 
 from backend.demo import DEMO_STREET
-from backend.settings import REPO_ROOT, Settings
+from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
-from tests.integration.harness import environment_of, get_json, running_app
-
-
-async def _cli(settings: Settings, *args: str, stdin: str = "") -> tuple[int, Any, str]:
-    env = environment_of(settings)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "backend", *args,
-        cwd=REPO_ROOT, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await process.communicate(stdin.encode())
-    assert process.returncode is not None
-    parsed = json.loads(out) if process.returncode == 0 else None
-    return process.returncode, parsed, err.decode()
+from tests.integration.harness import get_json, run_cli, running_app
 
 
 async def test_devices_are_managed_from_the_command_line(
@@ -36,21 +19,21 @@ async def test_devices_are_managed_from_the_command_line(
 ) -> None:
     async with running_app(sqlite_settings):
         pass  # loads the demo street, then stops
-    code, creds, _ = await _cli(sqlite_settings, "devices", "register", "--grid", "xixi-03",
+    code, creds, _ = await run_cli(sqlite_settings, "devices", "register", "--grid", "xixi-03",
                                 "--label", "备用平板")  # fmt: skip
     assert code == 0
     async with CouchClient(dev_couch.url, creds["couch_user"], creds["password"]) as device:
         assert (await device.db_info(creds["database"]))["db_name"] == creds["database"]
 
-    code, listed, _ = await _cli(sqlite_settings, "devices", "list", "--grid", "xixi-03")
+    code, listed, _ = await run_cli(sqlite_settings, "devices", "list", "--grid", "xixi-03")
     assert code == 0
     assert {d["id"] for d in listed} == {"demo-xixi-03", creds["device_id"]}
 
-    code, _, err = await _cli(sqlite_settings, "devices", "register", "--grid", "nowhere")
+    code, _, err = await run_cli(sqlite_settings, "devices", "register", "--grid", "nowhere")
     assert code == 2
     assert err.strip().splitlines() == ["error: no grid 'nowhere'"]
 
-    code, admin, _ = await _cli(sqlite_settings, "create-admin", "--username", "ops",
+    code, admin, _ = await run_cli(sqlite_settings, "create-admin", "--username", "ops",
                                 "--password-stdin", stdin="a-long-enough-password\n")  # fmt: skip
     assert code == 0
     assert admin["role"] == "admin"
@@ -68,29 +51,31 @@ async def test_boundary_files_are_imported_and_activated_from_the_command_line(
     broken = tmp_path / "xixi-redrawn.geojson"
     broken.write_text(json.dumps(data), encoding="utf-8")
 
-    code, version, err = await _cli(sqlite_settings, "boundaries", "import", str(broken))
+    code, version, err = await run_cli(sqlite_settings, "boundaries", "import", str(broken))
     assert code == 0
     assert version["problem_counts"]["outside_parent"] == 1
     assert "outside_parent" in err
     assert "xixi-03, xixi" in err
 
     assert "\t120.1" in err  # piped: plain lines with where each problem is, nothing cut
-    code, report, err = await _cli(sqlite_settings, "boundaries", "import", str(broken), "--json")
+    code, report, err = await run_cli(
+        sqlite_settings, "boundaries", "import", str(broken), "--json"
+    )
     assert code == 0
     assert err == ""
     assert report["problems"]["features"][0]["properties"]["kind"] == "outside_parent"
 
-    code, _, err = await _cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
+    code, _, err = await run_cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
     assert code == 2
     assert err.strip().endswith("fix the file, or activate with force and a reason")
 
     reason = "survey pending; street office approved"
-    code, result, _ = await _cli(
+    code, result, _ = await run_cli(
         sqlite_settings, "boundaries", "activate", str(version["id"]), "--force", "--reason", reason
     )
     assert code == 0
     assert result["version"] == version["id"]
-    code, versions, _ = await _cli(sqlite_settings, "boundaries", "versions")
+    code, versions, _ = await run_cli(sqlite_settings, "boundaries", "versions")
     [active] = [v for v in versions if v["active"]]
     assert (active["forced"], active["force_reason"]) == (
         True,
@@ -109,11 +94,11 @@ async def test_a_file_that_is_not_geojson_gets_one_line_and_imports_are_audited(
     clean.write_text(DEMO_STREET.read_text(encoding="utf-8"), encoding="utf-8")
     async with running_app(sqlite_settings):
         pass  # the demo street is version 1
-    answers = [await _cli(sqlite_settings, "boundaries", "import", str(path))
+    answers = [await run_cli(sqlite_settings, "boundaries", "import", str(path))
                for path in (not_json, binary, tmp_path / "missing.geojson")]  # fmt: skip
-    code, version, _ = await _cli(sqlite_settings, "boundaries", "import", str(clean))
+    code, version, _ = await run_cli(sqlite_settings, "boundaries", "import", str(clean))
     assert code == 0
-    activated, _, _ = await _cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
+    activated, _, _ = await run_cli(sqlite_settings, "boundaries", "activate", str(version["id"]))
     async with running_app(sqlite_settings) as (client, _runtime):
         target = f"boundary_version:{version['id']}"
         trail = await get_json(client, f"/api/audit?target={target}")
