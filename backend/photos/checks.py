@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import overload
 
 from backend.photos.exif import ExifFacts
 
@@ -19,8 +20,9 @@ class CrossCheckPolicy:
     """A photo taken later than the report by more than this has a wrong clock."""
     earliest: datetime = datetime(1990, 1, 1, tzinfo=UTC)
     """Before digital cameras: a reset clock, not a photo's time."""
-    device_offset: timezone = timezone(timedelta(hours=8))
-    """Assumed for EXIF times without an offset (the street's time zone)."""
+    time_zone: tzinfo = UTC
+    """The street's time zone (the service gives ``STREET_TIME_ZONE``): an EXIF time
+    without an offset is read in it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,10 @@ class CrossCheck:
     flags: list[str] = field(default_factory=list)
 
 
+@overload
+def local_time(taken: datetime, zone: tzinfo) -> datetime: ...
+@overload
+def local_time(taken: None, zone: tzinfo) -> None: ...
 def local_time(taken: datetime | None, zone: tzinfo) -> datetime | None:
     """An EXIF time without an offset is the camera's local clock: read in ``zone`` (the
     street's time zone), so that it can be cross-checked like any other."""
@@ -66,9 +72,7 @@ def cross_check(
     if exif.time == "unreadable":
         flags.append("exif_time_unreadable")
     elif exif.taken_at is not None and reported_at is not None:
-        taken = exif.taken_at
-        if taken.tzinfo is None:
-            taken = taken.replace(tzinfo=policy.device_offset)
+        taken = local_time(exif.taken_at, policy.time_zone)
         difference = abs((reported_at - taken).total_seconds())
         if taken < policy.earliest or taken > reported_at + policy.clock_skew:
             flags.append("exif_time_implausible")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pillow_heif
@@ -83,14 +85,13 @@ def process_photo(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPh
         # refusals: what can be read is read; only a decompression bomb stops the photo
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise PhotoRejected("too_many_pixels", "too many pixels (decompression bomb)") from None
-        except UnidentifiedImageError:
-            raise PhotoRejected("unsupported_format", _unsupported(data)) from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise PhotoRejected("corrupt", f"corrupt image: {exc}") from None
+        with _bombs_refused():
+            try:
+                image = Image.open(io.BytesIO(data))
+            except UnidentifiedImageError:
+                raise PhotoRejected("unsupported_format", _unsupported(data)) from None
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                raise PhotoRejected("corrupt", f"corrupt image: {exc}") from None
         if image.format not in ALLOWED_FORMATS:
             raise PhotoRejected("unsupported_format", f"{image.format} is not accepted "
                                 f"({_ACCEPTED})")  # fmt: skip
@@ -99,14 +100,24 @@ def process_photo(data: bytes, limits: PhotoLimits | None = None) -> ProcessedPh
             too_many = f"{width}×{height} pixels is more than {limits.max_pixels}"
             raise PhotoRejected("too_many_pixels", too_many)
         exif = read_exif(image)
-        try:
-            return _derive(image, data, exif)
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise PhotoRejected("too_many_pixels", "too many pixels (decompression bomb)",
-                                exif) from None  # fmt: skip
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            code = "truncated" if "truncated" in str(exc) else "corrupt"
-            raise PhotoRejected(code, f"{code} image: {exc}", exif) from None
+        with _bombs_refused(exif):
+            try:
+                return _derive(image, data, exif)
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                code = "truncated" if "truncated" in str(exc) else "corrupt"
+                raise PhotoRejected(code, f"{code} image: {exc}", exif) from None
+
+
+@contextmanager
+def _bombs_refused(exif: ExifFacts | None = None) -> Iterator[None]:
+    """A decompression bomb (Pillow's warning made an error, or its error) is refused
+    as too many pixels, keeping what the EXIF block said where it was read."""
+    try:
+        yield
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise PhotoRejected(
+            "too_many_pixels", "too many pixels (decompression bomb)", exif
+        ) from None
 
 
 _ACCEPTED = "JPEG, PNG, WebP or HEIC"

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import tzinfo
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -19,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import unit_of_work
 from backend.hazards.models import Hazard
-from backend.photos.checks import cross_check, local_time
+from backend.photos.checks import CrossCheckPolicy, cross_check, local_time
 from backend.photos.exif import ExifFacts
 from backend.photos.models import HazardPhoto, Photo, PhotoStatus
 from backend.photos.processing import (
@@ -38,7 +37,6 @@ from sync.verdicts import verdict_id
 
 log = logging.getLogger(__name__)
 REUSE_HAMMING = 4
-STREET_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class PhotoWorker:
@@ -51,12 +49,13 @@ class PhotoWorker:
         *,
         interval: float = 0.5,
         batch: int = 8,
-        time_zone: tzinfo = STREET_TIME_ZONE,
+        time_zone: tzinfo,
     ) -> None:
         self.sessions, self.couch, self.store = sessions, couch, store
         self.limits = limits or PhotoLimits()
         self.interval, self.batch = interval, batch
         self.time_zone = time_zone
+        self.policy = CrossCheckPolicy(time_zone=time_zone)
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
@@ -140,7 +139,7 @@ class PhotoWorker:
         reported = None
         if hazard is not None and hazard.lat is not None and hazard.lon is not None:
             reported = (hazard.lat, hazard.lon)
-        check = cross_check(exif, reported, hazard.reported_at if hazard else None)
+        check = cross_check(exif, reported, hazard.reported_at if hazard else None, self.policy)
         row.distance_m, row.time_difference_s = check.distance_m, check.time_difference_s
         row.reused_from = None if photo.rejected_reason else await _reused_from(session, row, photo)
         if row.reused_from:

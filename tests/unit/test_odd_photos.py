@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from backend.photos.checks import cross_check, local_time
+from backend.photos.checks import CrossCheckPolicy, cross_check, local_time
 from backend.photos.exif import EXIF_IFD, ExifFacts
 from backend.photos.processing import PhotoLimits, PhotoRejected, hamming, process_photo
 from tests.unit.test_photo_processing import _dms, _gps_exif, _jpeg, _marked
@@ -78,6 +78,17 @@ def test_an_exif_time_without_offset_is_read_in_the_streets_time_zone() -> None:
     check = cross_check(ExifFacts(taken_at=taken, time="ok"), None, REPORTED_AT)
     assert check.time_difference_s == 3 * 24 * 3600 + 60
     assert check.flags == ["taken_long_before_report"]
+    # the cross-check reads it the same way, in the zone its policy is given (one rule)
+    street = CrossCheckPolicy(time_zone=ZoneInfo("Asia/Shanghai"))
+    same = cross_check(
+        ExifFacts(taken_at=photo.exif.taken_at, time="ok"), None, REPORTED_AT, street
+    )
+    assert same.time_difference_s == check.time_difference_s
+    urumqi = CrossCheckPolicy(time_zone=ZoneInfo("Asia/Urumqi"))  # a street two hours west
+    west = cross_check(
+        ExifFacts(taken_at=photo.exif.taken_at, time="ok"), None, REPORTED_AT, urumqi
+    )
+    assert west.time_difference_s == check.time_difference_s - 2 * 3600
 
 
 @pytest.mark.parametrize("taken", [datetime(2061, 1, 1, 12, tzinfo=UTC),
