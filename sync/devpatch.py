@@ -1,7 +1,7 @@
 """Small fixes to the pinned dev CouchDB, applied after ``npm ci``.
 
 The dev server must stay a faithful test double of Apache CouchDB; pouchdb-server 4.2.0
-is not in two places, both fixed here with the smallest change that works:
+is not in four places, each fixed here with the smallest change that works:
 
 1. Its validation plugin overwrites the incoming document's ``_revisions`` with the
    stored document's (pouchdb/pouchdb-server#419, fix proposed in #420, never released).
@@ -22,6 +22,11 @@ is not in two places, both fixed here with the smallest change that works:
    into any grid database (around ``_security`` and ``validate_doc_update``), make the
    server fetch any URL, or create CouchDB users. The fix adds them to the routes the
    server's own ``requiresServerAdmin`` guards.
+4. ``POST /<db>/_changes?filter=_selector`` with ``{"selector": …}`` (Apache CouchDB's
+   Mango filter, which the follower uses to leave the server's own documents out of its
+   feed) ignores the body and looks ``_selector`` up as a design document — the server
+   exits. PouchDB's own ``changes({selector})`` does the same filtering; the fix hands it
+   the body's selector.
 
 ``python -m sync.devpatch`` applies them (the install step does); the dev server manager
 refuses to start an unpatched server.
@@ -84,6 +89,18 @@ FIXES = (
             "  app.all('/_replicate', requiresServerAdmin);\n"
             "  app.all('/_all_dbs', requiresServerAdmin);\n"
             "  app.all(/^\\/_(users|replicator|global_changes)(\\/.*)?$/, requiresServerAdmin);\n"
+        ),
+    ),
+    Fix(
+        files=("express-pouchdb/lib/routes/changes.js",),
+        buggy="      req.query.doc_ids = req.body.doc_ids;\n    }\n",
+        fixed=(
+            "      req.query.doc_ids = req.body.doc_ids;\n    }\n"
+            "    // as Apache CouchDB: POST {selector} with filter=_selector (PouchDB's own\n"
+            "    // option); without it the filter is looked up as a design doc and crashes\n"
+            "    if (req.body && req.body.selector && req.query.filter === '_selector') {\n"
+            "      req.query.selector = req.body.selector;\n"
+            "    }\n"
         ),
     ),
 )

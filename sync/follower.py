@@ -18,12 +18,14 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sync.couch import Change, JsonObject, NotFound, Undecodable
 from sync.couch.types import ChangesPage, Seq
 from sync.db_updates import DbUpdatesWatch
-from sync.doctypes import is_server_owned
+from sync.doctypes import NOT_SERVER_OWNED, is_server_owned
 from sync.ports import ChangeSink, ChangesSource, GridDirectory
 
 log = logging.getLogger(__name__)
@@ -219,7 +221,10 @@ class Follower:
         since = self._checkpoints.get(db)
         try:
             page = await self._page(db, since)
-            if page.results:
+            # a page of nothing but the server's own documents is filtered to none, but
+            # its checkpoint still moves on: they are not scanned again
+            moved_on = not page.results and page.last_seq not in (None, since)
+            if page.results or moved_on:
                 if len(page.results) >= self.batch_size:
                     # read the next page while this one is applied: reading stays one
                     # page ahead of SQL, never more
@@ -239,12 +244,13 @@ class Follower:
             raise
         now = time.time()
         state.last_error = None
-        if page.results:
+        if page.results or moved_on:
             self._checkpoints[db] = state.last_seq = page.last_seq
-            state.last_change_at = now
-            self.status.applied_changes += len(page.results)
         else:
             state.last_seq = since
+        if page.results:
+            state.last_change_at = now
+            self.status.applied_changes += len(page.results)
         done = not page.results or (page.pending == 0 and len(page.results) < self.batch_size)
         if done:
             state.caught_up_at = now
@@ -255,9 +261,7 @@ class Follower:
         try:
             if prefetched is not None:
                 return await prefetched
-            return await self.couch.changes(
-                db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
-            )
+            return await self._read(db, since)
         except Undecodable:
             return await self._page_doc_by_doc(db, since)
 
@@ -266,7 +270,8 @@ class Follower:
         is handed on marked ``_undecodable`` (to be quarantined), not left to block
         the whole database."""
         log.warning("a page of %s cannot be decoded; reading it document by document", db)
-        page = await self.couch.changes(db, since=since, limit=self.batch_size)
+        page = await self.couch.changes(db, since=since, limit=self.batch_size,
+                                        selector=NOT_SERVER_OWNED)  # fmt: skip
         changes = []
         for change in page.results:
             doc: JsonObject | None = None
@@ -281,11 +286,12 @@ class Follower:
 
     def _prefetch(self, db: str, since: Seq) -> None:
         self._drop_prefetch(db)
-        self._prefetched[db] = asyncio.create_task(
-            self.couch.changes(
-                db, since=since, limit=self.batch_size, include_docs=True, conflicts=True
-            )
-        )
+        self._prefetched[db] = asyncio.create_task(self._read(db, since))
+
+    def _read(self, db: str, since: Seq) -> Coroutine[Any, Any, ChangesPage]:
+        """One page of what devices wrote: the server leaves its own documents out."""
+        return self.couch.changes(db, since=since, limit=self.batch_size, include_docs=True,
+                                  conflicts=True, selector=NOT_SERVER_OWNED)  # fmt: skip
 
     def _drop_prefetch(self, db: str) -> None:
         prefetched = self._prefetched.pop(db, None)

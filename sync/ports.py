@@ -25,6 +25,7 @@ class ChangesSource(Protocol):
         limit: int | None = None,
         include_docs: bool = False,
         conflicts: bool = False,
+        selector: JsonObject | None = None,
     ) -> ChangesPage: ...
 
 

@@ -208,16 +208,25 @@ class CouchClient(CouchTransport):
         limit: int | None = None,
         include_docs: bool = False,
         conflicts: bool = False,
+        selector: JsonObject | None = None,
     ) -> ChangesPage:
-        """One page of the normal feed, oldest first."""
+        """One page of the normal feed, oldest first; with a Mango ``selector``, only the
+        changes whose document matches it (the server filters: the others are neither
+        sent nor decoded, and ``last_seq`` still moves past them)."""
         params = {
             "since": since if since is not None else 0,
             "limit": limit,
             "include_docs": include_docs,
             "conflicts": conflicts if include_docs else None,
             "style": "all_docs",
+            "filter": "_selector" if selector is not None else None,
         }
-        page: JsonObject = await self.request("GET", f"{db_path(db)}/_changes", params=params)
+        path = f"{db_path(db)}/_changes"
+        page: JsonObject
+        if selector is None:
+            page = await self.request("GET", path, params=params)
+        else:
+            page = await self.request("POST", path, params=params, json_body={"selector": selector})
         return ChangesPage(
             results=[Change.from_row(row) for row in page.get("results", [])],
             last_seq=page.get("last_seq"),

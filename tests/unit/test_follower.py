@@ -19,6 +19,7 @@ from sync.couch import (
 )
 from sync.couch.types import Seq
 from sync.db_updates import DbUpdatesWatch
+from sync.doctypes import is_server_owned
 from sync.follower import Follower
 
 
@@ -37,11 +38,25 @@ class FakeCouch:
         limit: int | None = None,
         include_docs: bool = False,
         conflicts: bool = False,
+        selector: JsonObject | None = None,
     ) -> ChangesPage:
+        """With a selector (always the follower's), the server's own documents are left
+        out as CouchDB's ``_selector`` filter does: ``last_seq`` still moves past them."""
         self.reads[db] += 1
-        start = int(since or 0)
-        rows = self.changes_by_db[db][start : start + (limit or 1000)]
-        return ChangesPage(rows, start + len(rows), len(self.changes_by_db[db]) - start - len(rows))
+        start, limit = int(since or 0), limit or 1000
+        everything = self.changes_by_db[db]
+        if selector is None:
+            rows = everything[start : start + limit]
+            end = start + len(rows)
+        else:  # up to ``limit`` matching rows, scanning as far as it takes
+            rows, end = [], len(everything)
+            for i, row in enumerate(everything[start:], start):
+                if not row.id.startswith("_design/") and not is_server_owned(row.id):
+                    rows.append(row)
+                    if len(rows) == limit:
+                        end = i + 1
+                        break
+        return ChangesPage(rows, end, len(everything) - end)
 
     async def find_doc(self, db: str, doc_id: str, **params: Any) -> JsonObject | None:
         return next((c.doc for c in self.changes_by_db[db] if c.id == doc_id), None)
@@ -102,6 +117,24 @@ async def test_server_documents_and_design_docs_are_skipped() -> None:
     await Follower(couch, sink, sink).run_round()
     assert sink.applied["g1"] == ["hazard:d1:0000", "hazard:d1:0001"]
     assert sink.saved["g1"] == 4  # the checkpoint still moves past them
+
+
+async def test_a_tail_of_our_own_writes_is_passed_once_not_scanned_again() -> None:
+    """The server filters its own verdicts out of the feed; a page that is nothing but
+    them comes back empty with a later ``last_seq``, and the checkpoint moves there —
+    before, an empty page kept the old checkpoint, so every poll scanned them again."""
+    verdicts = [Change(f"verdict:hazard:d1:{i:04d}", i + 3, ("1-b",)) for i in range(30)]
+    couch = FakeCouch({"g1": [*_changes(2), *verdicts]})
+    sink = FakeSink(["g1"])
+    follower = Follower(couch, sink, sink, batch_size=10, idle_interval=0)
+    while not await follower.run_round():
+        pass
+    assert sink.applied["g1"] == ["hazard:d1:0000", "hazard:d1:0001"]
+    assert sink.saved["g1"] == 32
+    reads = couch.reads["g1"]
+    await follower.run_round()  # quiet now: one read from the end, nothing applied
+    assert couch.reads["g1"] == reads + 1
+    assert sink.saved["g1"] == 32
 
 
 async def test_quiet_databases_are_polled_less_and_less_often() -> None:
@@ -230,13 +263,14 @@ async def test_without_the_feed_the_follower_polls_as_before() -> None:
 
 async def test_a_quiet_database_that_starts_failing_is_retried_soon_not_after_the_sweep() -> None:
     couch = FakeCouch({"g1": []})
-    sink = FakeSink(["g1"], poisoned=frozenset({"g1"}))
+    sink = FakeSink(["g1"])
     watch = DbUpdatesWatch(FakeUpdates())
     watch.healthy = True
     follower = Follower(couch, sink, sink, idle_interval=0.5, max_backoff=30.0, updates=watch,
                         sweep_interval=300.0)  # fmt: skip
     await follower.run_round()  # quiet: waits for the sweep
     assert follower._interval["g1"] >= 150.0
+    sink.poisoned = frozenset({"g1"})
     couch.changes_by_db["g1"].extend(_changes(1))
     follower.changed(frozenset({"g1"}))
     await follower.run_round()  # the feed named it; applying fails
