@@ -24,16 +24,18 @@ async def project_hazard(
     grid_id: str,
     rev: str,
     check: SchemaCheck,
-    fence: GeofenceResult | None = None,
-) -> Hazard:
-    """Upsert the hazard (``stored``, when known) from a new revision of its document.
+    fence: GeofenceResult | None,
+    new_rows: dict[str, dict[str, Any]],
+) -> None:
+    """Upsert the hazard (``stored``, when known; else a plain row in ``new_rows``)
+    from a new revision of its document.
 
     An invalid document is stored too, flagged with its errors: nothing a worker sent
     is thrown away. The grid is the database's own, whatever the document claims.
     """
     values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
     values["rev_generation"] = rev_generation(rev)
-    return upsert_row(session, Hazard, stored, str(check.doc["_id"]), values)
+    upsert_row(session, Hazard, stored, str(check.doc["_id"]), values, new_rows)
 
 
 def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:

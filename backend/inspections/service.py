@@ -22,10 +22,12 @@ def project_inspection(
     rev: str,
     check: SchemaCheck,
     fence: GeofenceResult | None,
-) -> Inspection:
-    """Upsert the inspection from a new revision; the grid is the database's own."""
+    new_rows: dict[str, dict[str, Any]],
+) -> None:
+    """Upsert the inspection from a new revision (``stored``, when known; else a plain
+    row in ``new_rows``); the grid is the database's own."""
     values = {**_fields(check, fence), "grid_id": grid_id, "rev": rev, "updated_at": utcnow()}
-    return upsert_row(session, Inspection, stored, str(check.doc["_id"]), values)
+    upsert_row(session, Inspection, stored, str(check.doc["_id"]), values, new_rows)
 
 
 def _fields(check: SchemaCheck, fence: GeofenceResult | None) -> dict[str, Any]:

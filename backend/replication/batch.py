@@ -30,6 +30,13 @@ class ProjectionBatch:
     db: str = ""
     fences: dict[str, GeofenceResult] = field(default_factory=dict)
     """Geofence of each located document of the batch, computed in one pass."""
+    new_documents: list[dict[str, Any]] = field(default_factory=list)
+    """Registry rows of documents first seen in this batch, not yet inserted."""
+    new_hazards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_inspections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Plain rows of hazards and inspections first seen in this batch, not yet inserted."""
+    inserted_hazards: list[dict[str, Any]] = field(default_factory=list)
+    """Those hazards' rows once inserted (for the live maps, after the commit)."""
     deletions: list[dict[str, Any]] = field(default_factory=list)
     """Audit lines of the deletions the batch applied."""
 

@@ -11,6 +11,7 @@ number of times, then quarantined, so the feed never stalls.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -31,19 +32,23 @@ from backend.grids.fence import (
     load_grid_index,
 )
 from backend.grids.service import grid_databases
+from backend.hazards.models import Hazard
 from backend.hazards.service import mark_hazard_deleted, project_hazard
+from backend.inspections.models import Inspection
 from backend.inspections.service import mark_inspection_deleted, project_inspection
 from backend.live.events import hazard_event
 from backend.photos.service import photo_summary, sync_hazard_photos
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import (
     hazards_of_database,
+    insert_new_documents,
     register_deletion,
     register_document,
 )
 from backend.replication.models import SyncCheckpoint
 from backend.replication.quarantine import quarantine
 from backend.sqltypes import utcnow
+from backend.upsert import insert_rows
 from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
 from sync.contract.scope import referenced_hazards, scope_errors, with_scope
@@ -65,7 +70,7 @@ async def _project_hazard(
 ) -> None:
     doc_id = str(check.doc["_id"])
     stored, fence = batch.hazards.get(doc_id), batch.fences.get(doc_id)
-    batch.hazards[doc_id] = await project_hazard(session, stored, grid_id, rev, check, fence)
+    await project_hazard(session, stored, grid_id, rev, check, fence, batch.new_hazards)
     _project_photos(session, batch, check)
 
 
@@ -96,7 +101,7 @@ async def _project_inspection(
 ) -> None:
     doc_id = str(check.doc["_id"])
     stored, fence = batch.inspections.get(doc_id), batch.fences.get(doc_id)
-    batch.inspections[doc_id] = project_inspection(session, stored, grid_id, rev, check, fence)
+    project_inspection(session, stored, grid_id, rev, check, fence, batch.new_inspections)
 
 
 def _delete_inspection(
@@ -201,16 +206,18 @@ class SqlChangeSink:
                 )
                 if verdict is not None:
                     verdicts.append(verdict)
-            await session.flush()
-            # verdicts first: if this fails, nothing commits and the batch is replayed.
-            # A document SQL has never seen most likely has no verdict yet either.
+            # the verdicts go to CouchDB while SQL writes the rows; both must succeed
+            # before the commit: if either fails, nothing commits and the batch is
+            # replayed (verdicts are idempotent). A document SQL has never seen most
+            # likely has no verdict yet either.
             fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
-            await self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
-            await record_many(session, [_verdict_audit(v) for v in verdicts] + batch.deletions)
-            await save_checkpoint(session, db, last_seq)
+            writing = self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
+            audit = [_verdict_audit(v) for v in verdicts] + batch.deletions
+            await alongside(writing, _write_rows(session, batch, audit, db, last_seq))
             if self.publish is not None:
                 ids = {c.id for c in changes}
-                changed = [hazard_event(h, "synced") for i, h in batch.hazards.items() if i in ids]
+                stored = [hazard_event(h, "synced") for i, h in batch.hazards.items() if i in ids]
+                changed = stored + [hazard_event(h, "synced") for h in batch.inserted_hazards]
         if changed and self.publish is not None:
             self.publish(changed)
 
@@ -248,10 +255,17 @@ class SqlChangeSink:
             try:
                 async with session.begin_nested():
                     received_at = await _project(session, batch, db, grid_id, rev, check)
+                    await insert_new(session, batch)
                     await session.flush()
             except (OperationalError, InterfaceError):
                 raise  # the database itself failed: the whole batch is retried
             except Exception as exc:
+                batch.new_documents.clear()  # rolled back with the savepoint
+                batch.new_hazards.clear()
+                batch.new_inspections.clear()
+                batch.inserted_hazards = [
+                    h for h in batch.inserted_hazards if h["doc_id"] != change.id
+                ]
                 batch.documents.pop(change.id, None)
                 batch.hazards.pop(change.id, None)
                 batch.inspections.pop(change.id, None)
@@ -337,6 +351,33 @@ def _verdict_extras(
     if doc_id in batch.photos:
         extras["photos"] = photo_summary(list(batch.photos[doc_id].values()))
     return extras
+
+
+async def _write_rows(
+    session: AsyncSession, batch: ProjectionBatch, audit: list[dict[str, Any]], db: str,
+    last_seq: Seq,
+) -> None:  # fmt: skip
+    await insert_new(session, batch)
+    await session.flush()
+    await record_many(session, audit)
+    await save_checkpoint(session, db, last_seq)
+
+
+async def insert_new(session: AsyncSession, batch: ProjectionBatch) -> None:
+    """The batch's rows of documents first seen in it: one statement per table."""
+    await insert_new_documents(session, batch)
+    batch.inserted_hazards += batch.new_hazards.values()
+    await insert_rows(session, Hazard, batch.new_hazards)
+    await insert_rows(session, Inspection, batch.new_inspections)
+
+
+async def alongside(first: Awaitable[Any], second: Awaitable[Any]) -> None:
+    """Run both at once and wait until both have ended (an SQL flush is never cut off
+    half way); then raise the first failure as it is — not as an exception group."""
+    outcomes = await asyncio.gather(first, second, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:
