@@ -13,6 +13,7 @@ from backend.ledger.models import LedgerEntry
 from backend.photos.models import HazardPhoto, Photo
 from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 from backend.sites.models import Site
+from backend.tracks.models import TrackSegment
 
 metadata = SQLModel.metadata
 
@@ -32,5 +33,6 @@ __all__ = [
     "Site",
     "SyncCheckpoint",
     "SyncedDocument",
+    "TrackSegment",
     "metadata",
 ]

@@ -147,6 +147,14 @@ class GridIndex:
         for geometry in self.geometries:
             shapely.prepare(geometry)
 
+    def shape(self, grid_id: str) -> BaseGeometry | None:
+        """The grid's shape as the index holds it (its polygonal repair); ``None`` for a
+        grid it does not know or one with no area."""
+        if grid_id not in self._local:
+            return None
+        shape: BaseGeometry = self.geometries[self.ids.index(grid_id)]
+        return shape
+
     def containing(self, lons: ArrayLike, lats: ArrayLike) -> list[tuple[str, ...]]:
         """For each point, the grids that hold it (edges included), in id order."""
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))

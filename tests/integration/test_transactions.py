@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from backend.database import (
@@ -13,6 +14,11 @@ from backend.database import (
 )
 from backend.migrate import migrate
 from backend.replication.models import SyncCheckpoint
+from backend.replication.projection import ANALYZED_TABLES, SqlChangeSink
+from backend.settings import Settings
+from sync.contract import load_schemas
+from sync.couch import CouchClient
+from sync.devserver import DevCouch
 
 
 async def test_a_failed_unit_of_work_leaves_nothing_even_after_savepoints(
@@ -37,3 +43,25 @@ async def test_a_failed_unit_of_work_leaves_nothing_even_after_savepoints(
             assert (await session.exec(select(SyncCheckpoint))).all() == []
     finally:
         await engine.dispose()
+
+
+async def test_the_follower_refreshes_the_planners_statistics_on_postgresql(
+    postgres_settings: Settings, dev_couch: DevCouch
+) -> None:
+    """Statements prepared while the tables were empty must not keep a sequential-scan
+    plan while a catch-up fills them: the sink runs ANALYZE (PostgreSQL only)."""
+    engine = create_engine(postgres_settings.database_url)
+    try:
+        await migrate(engine)
+        sessions = session_factory(engine)
+        async with CouchClient.from_credentials(dev_couch.credentials) as couch:
+            await SqlChangeSink(sessions, couch, load_schemas())._analyze()
+        async with unit_of_work(sessions, read_only=True) as session:
+            connection = await session.connection()
+            analyzed = await connection.execute(text(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+            ))  # fmt: skip
+            names = set(analyzed.scalars())
+    finally:
+        await engine.dispose()
+    assert set(ANALYZED_TABLES) <= names

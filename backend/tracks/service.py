@@ -1,0 +1,62 @@
+"""Projecting a ``track`` document: its length, share outside its grid, times and a
+light line for maps; the verdict's part about it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.sqltypes import utcnow
+from backend.tracks.models import TrackSegment
+from backend.upsert import upsert_row
+from geo.tracks import TrackFacts, track_facts
+from sync.contract import SchemaCheck
+
+
+def project_track(
+    session: AsyncSession,
+    stored: TrackSegment | None,
+    db: str,
+    grid_id: str,
+    rev: str,
+    check: SchemaCheck,
+    grid: BaseGeometry | None,
+    new_rows: dict[str, dict[str, Any]],
+) -> TrackFacts | None:
+    """Upsert the segment (``stored``, when known; else a plain row in ``new_rows``);
+    what its points say, when valid. An invalid one is kept, flagged, with no points."""
+    doc = check.doc
+    values: dict[str, Any] = {
+        "db": db, "grid_id": grid_id, "rev": rev, "valid": check.valid, "deleted": False,
+        "inspection_id": None, "device_id": "", "author": "", "started_at": None,
+        "ended_at": None, "points": 0, "length_m": 0.0, "outside_share": None, "line": [],
+        "updated_at": utcnow(),
+    }  # fmt: skip
+    facts = None
+    if check.valid:
+        points = doc["points"]
+        lons, lats = [p["lon"] for p in points], [p["lat"] for p in points]
+        facts = track_facts(lons, lats, doc.get("datum", "wgs84"), grid)
+        times = [datetime.fromisoformat(p["t"]) for p in points]
+        values.update(
+            inspection_id=doc["inspection_id"], device_id=doc["device_id"], author=doc["author"],
+            started_at=min(times), ended_at=max(times), points=facts.points,
+            length_m=facts.length_m, outside_share=facts.outside_share, line=facts.line,
+        )  # fmt: skip
+    upsert_row(session, TrackSegment, stored, str(doc["_id"]), values, new_rows)
+    return facts
+
+
+def track_verdict(facts: TrackFacts) -> dict[str, Any]:
+    """The verdict's ``track`` part: what the server made of the points."""
+    share = None if facts.outside_share is None else round(facts.outside_share, 3)
+    return {"points": facts.points, "length_m": round(facts.length_m, 1),
+            "outside_share": share, "flags": facts.flags}  # fmt: skip
+
+
+def mark_track_deleted(session: AsyncSession, stored: TrackSegment, rev: str) -> None:
+    stored.deleted, stored.rev, stored.updated_at = True, rev, utcnow()
+    session.add(stored)
