@@ -211,6 +211,7 @@ async def catch_up_benchmark(couch: Couch, service: Service, engine: AsyncEngine
     after_ready = time.perf_counter() - ready
     async with CouchClient.from_credentials(couch.credentials) as admin:
         verdict_seconds = await _write_verdicts(admin, db)
+        checked_seconds = await _write_verdicts(admin, db, grid_shaped=True)
         whole = await _feed_length(admin, db, None)
         sent = await _feed_length(admin, db, NOT_SERVER_OWNED)
     sql_seconds, rows = await _upsert_rows(engine, rows_before)
@@ -221,6 +222,7 @@ async def catch_up_benchmark(couch: Couch, service: Service, engine: AsyncEngine
         f"      the same through the follower's filter:  {BACKLOG / filtered_seconds:8.0f} docs/s"
     )
     print(f"  (b) raw _bulk_docs, one verdict per change:  {BACKLOG / verdict_seconds:8.0f} docs/s")
+    print(f"      the same into a grid-shaped database:    {BACKLOG / checked_seconds:8.0f} docs/s")
     print(f"  (c) raw SQL upsert of the {rows} rows written: {BACKLOG / sql_seconds:8.0f} docs/s")
     print(f"  wire limit M / (a + b + c):                 {BACKLOG / wire_seconds:8.0f} docs/s")
     print(f"  follower into SQL (incl. start):            {BACKLOG / ours_seconds:8.0f} docs/s")
@@ -262,13 +264,17 @@ async def _feed_length(admin: CouchClient, db: str, selector: dict[str, Any] | N
         since = page.last_seq
 
 
-async def _write_verdicts(admin: CouchClient, db: str) -> float:
+async def _write_verdicts(admin: CouchClient, db: str, *, grid_shaped: bool = False) -> float:
     """One verdict-sized document per change, as the follower writes them, into a
-    database of their own."""
+    database of their own; ``grid_shaped``: one provisioned like a grid database (its
+    ``validate_doc_update`` then runs on every write, as it does for ours)."""
     rows = (await admin.all_docs(db, startkey='"verdict:"', endkey='"verdict:\ufff0"',
                                  limit=1, include_docs=True))["rows"]  # fmt: skip
     sample = {k: v for k, v in rows[0]["doc"].items() if k not in {"_id", "_rev"}}
-    await admin.request("PUT", "/raw_verdicts")
+    if grid_shaped:
+        await provision_grid_database(admin, "raw_verdicts", [])
+    else:
+        await admin.request("PUT", "/raw_verdicts")
     started = time.perf_counter()
     for start in range(0, BACKLOG, PAGE):
         page = [{**sample, "_id": f"verdict:hazard:{i}"} for i in range(start, start + PAGE)]
