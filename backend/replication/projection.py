@@ -11,9 +11,8 @@ number of times, then quarantined, so the feed never stalls.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit.service import record_many
 from backend.database import unit_of_work
 from backend.grids.fence import (
     active_version_id,
@@ -33,25 +31,25 @@ from backend.grids.fence import (
     load_grid_index,
 )
 from backend.grids.service import grid_databases
-from backend.hazards.models import Hazard
-from backend.hazards.service import mark_hazard_deleted, project_hazard
-from backend.inspections.models import Inspection
-from backend.inspections.service import mark_inspection_deleted, project_inspection
 from backend.live.events import hazard_event
-from backend.photos.service import photo_summary, sync_hazard_photos
+from backend.photos.service import photo_summary
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import (
     hazards_of_database,
-    insert_new_documents,
     register_deletion,
     register_document,
 )
+from backend.replication.handlers import DELETERS, HANDLERS
 from backend.replication.models import SyncCheckpoint
+from backend.replication.page_writes import (
+    alongside,
+    deletion_audit,
+    insert_new,
+    verdict_audit,
+    write_rows,
+)
 from backend.replication.quarantine import quarantine
-from backend.sqltypes import utcnow
-from backend.tracks.models import TrackSegment
-from backend.tracks.service import mark_track_deleted, project_track, track_verdict
-from backend.upsert import insert_rows
+from backend.tracks.service import track_verdict
 from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
 from sync.contract.scope import referenced_hazards, scope_errors, with_scope
@@ -67,87 +65,6 @@ ANALYZE_EVERY = 20_000
 ANALYZED_TABLES = ("synced_document", "hazard", "inspection", "track_segment", "hazard_photo",
                    "audit_entry")  # fmt: skip
 MAX_ATTEMPTS = 3
-
-Handler = Callable[[AsyncSession, ProjectionBatch, str, str, SchemaCheck], Awaitable[None]]
-Deleter = Callable[[AsyncSession, ProjectionBatch, str, str], None]
-
-
-async def _project_hazard(
-    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
-) -> None:
-    doc_id = str(check.doc["_id"])
-    stored, fence = batch.hazards.get(doc_id), batch.fences.get(doc_id)
-    await project_hazard(session, stored, grid_id, rev, check, fence, batch.new_hazards)
-    _project_photos(session, batch, check)
-
-
-def _project_photos(session: AsyncSession, batch: ProjectionBatch, check: SchemaCheck) -> None:
-    """Photo rows of a hazard or a rectification report: the worker processes them."""
-    doc_id = str(check.doc["_id"])
-    if check.valid:
-        rows = sync_hazard_photos(
-            session, batch.db, doc_id, check.doc, batch.photos.get(doc_id, {})
-        )
-        batch.photos[doc_id] = {row.name: row for row in rows}
-
-
-async def _project_report(
-    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
-) -> None:
-    _project_photos(session, batch, check)
-
-
-def _delete_hazard(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
-    stored = batch.hazards.get(doc_id)
-    if stored is not None:
-        mark_hazard_deleted(session, stored, rev)
-
-
-async def _project_inspection(
-    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
-) -> None:
-    doc_id = str(check.doc["_id"])
-    stored, fence = batch.inspections.get(doc_id), batch.fences.get(doc_id)
-    project_inspection(session, stored, grid_id, rev, check, fence, batch.new_inspections)
-
-
-def _delete_inspection(
-    session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str
-) -> None:
-    stored = batch.inspections.get(doc_id)
-    if stored is not None:
-        mark_inspection_deleted(stored, rev)
-        session.add(stored)
-
-
-async def _project_track(
-    session: AsyncSession, batch: ProjectionBatch, grid_id: str, rev: str, check: SchemaCheck
-) -> None:
-    doc_id = str(check.doc["_id"])
-    stored = batch.tracks.get(doc_id)
-    facts = project_track(session, stored, batch.db, grid_id, rev, check, batch.grid,
-                          batch.new_tracks)  # fmt: skip
-    if facts is not None:
-        batch.track_facts[doc_id] = facts
-
-
-def _delete_track(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> None:
-    stored = batch.tracks.get(doc_id)
-    if stored is not None:
-        mark_track_deleted(session, stored, rev)
-
-
-HANDLERS: dict[str, Handler] = {
-    "hazard": _project_hazard,
-    "inspection": _project_inspection,
-    "rectification_report": _project_report,
-    "track": _project_track,
-}
-DELETERS: dict[str, Deleter] = {
-    "hazard": _delete_hazard,
-    "inspection": _delete_inspection,
-    "track": _delete_track,
-}
 
 
 class HandlerFailed(RuntimeError):
@@ -244,8 +161,8 @@ class SqlChangeSink:
             # likely has no verdict yet either.
             fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
             writing = self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
-            audit = [_verdict_audit(v) for v in verdicts] + batch.deletions
-            await alongside(writing, _write_rows(session, batch, audit, db, last_seq))
+            audit = [verdict_audit(v) for v in verdicts] + batch.deletions
+            await alongside(writing, write_rows(session, batch, audit, db, last_seq))
             if self.publish is not None:
                 ids = {c.id for c in changes}
                 stored = [hazard_event(h, "synced") for i, h in batch.hazards.items() if i in ids]
@@ -286,7 +203,7 @@ class SqlChangeSink:
             if register_deletion(session, batch, change.id, rev):
                 for delete in DELETERS.values():
                     delete(session, batch, change.id, rev)
-                batch.deletions.append(_deletion_audit(db, change.id, rev))
+                batch.deletions.append(deletion_audit(db, change.id, rev))
             return None
         refused = _refusal(change.id, doc)
         if refused is not None:
@@ -370,28 +287,6 @@ def _refusal(doc_id: str, doc: dict[str, Any]) -> str | None:
     return None
 
 
-def _deletion_audit(db: str, doc_id: str, rev: str) -> dict[str, Any]:
-    """A deletion that reached the server is kept on record, never dropped silently."""
-    return {"at": utcnow(), "actor": "system:follower", "action": "document.deleted",
-            "target": doc_id[:300], "reason": "deleted in its grid database",
-            "details": {"rev": rev, "db": db}}  # fmt: skip
-
-
-def _verdict_audit(verdict: JsonObject) -> dict[str, Any]:
-    """The audit trail's line for a verdict: what was decided about which revision."""
-    schema, fence = verdict["schema"], verdict.get("geofence") or {}
-    parts = ["valid" if schema["valid"] else f"invalid ({len(schema['errors'])} errors)"]
-    if fence:
-        parts.append(f"geofence {fence['status']}")
-    details = {"rev": verdict["target_rev"], "type": verdict["target_type"],
-               "grid_id": verdict["grid_id"], "errors": schema["errors"][:5]}  # fmt: skip
-    if fence.get("suggested_grid_id"):
-        details["suggested_grid_id"] = fence["suggested_grid_id"]
-    return {"at": utcnow(), "actor": "system:follower", "action": "verdict",
-            "target": str(verdict["target_id"])[:300], "reason": ", ".join(parts),
-            "details": details}  # fmt: skip
-
-
 def _verdict_extras(
     batch: ProjectionBatch, doc_id: str, names: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
@@ -403,46 +298,6 @@ def _verdict_extras(
     if (track := batch.track_facts.get(doc_id)) is not None:
         extras["track"] = track_verdict(track)
     return extras
-
-
-async def _write_rows(
-    session: AsyncSession, batch: ProjectionBatch, audit: list[dict[str, Any]], db: str,
-    last_seq: Seq,
-) -> None:  # fmt: skip
-    await insert_new(session, batch)
-    await session.flush()
-    await record_many(session, audit)
-    await save_checkpoint(session, db, last_seq)
-
-
-async def insert_new(session: AsyncSession, batch: ProjectionBatch) -> None:
-    """The batch's rows of documents first seen in it: one statement per table."""
-    batch.inserted_documents += len(batch.new_documents)
-    await insert_new_documents(session, batch)
-    batch.inserted_hazards += batch.new_hazards.values()
-    await insert_rows(session, Hazard, batch.new_hazards)
-    await insert_rows(session, Inspection, batch.new_inspections)
-    await insert_rows(session, TrackSegment, batch.new_tracks)
-
-
-async def alongside(first: Awaitable[Any], second: Awaitable[Any]) -> None:
-    """Run both at once and wait until both have ended (an SQL flush is never cut off
-    half way); then raise the first failure as it is — not as an exception group."""
-    outcomes = await asyncio.gather(first, second, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-
-
-async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:
-    row = await session.get(SyncCheckpoint, db)
-    if row is None:
-        row = SyncCheckpoint(db=db, seq=seq)
-    else:
-        row.seq = seq
-        row.updated_at = utcnow()
-    session.add(row)
-    await session.flush()
 
 
 async def _project(

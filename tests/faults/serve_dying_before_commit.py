@@ -15,10 +15,10 @@ import sys
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.cli import main
-from backend.replication import projection
+from backend.replication import page_writes
 from sync.couch.types import Seq
 
-_checkpoint = projection.save_checkpoint
+_checkpoint = page_writes.save_checkpoint
 _batches = itertools.count(1)
 
 
@@ -30,7 +30,7 @@ async def _save_checkpoint_then_die(session: AsyncSession, db: str, seq: Seq) ->
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-projection.save_checkpoint = _save_checkpoint_then_die
+page_writes.save_checkpoint = _save_checkpoint_then_die
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.replication import projection
+from backend.replication import handlers, projection
 from backend.replication.batch import ProjectionBatch
 from backend.settings import Settings
 from sync.contract import SchemaCheck
@@ -14,7 +14,7 @@ from tests.helpers import eventually, hazard_doc
 from tests.integration.harness import get_json, hazard_for, running_app, tablet
 
 attempts: list[str] = []
-project_hazard = projection.HANDLERS["hazard"]
+project_hazard = handlers.HANDLERS["hazard"]
 
 
 async def _failing_handler(
@@ -29,7 +29,7 @@ async def _failing_handler(
 async def test_a_poison_document_is_quarantined_after_bounded_retries_and_the_feed_goes_on(
     sqlite_settings: Settings, dev_couch: DevCouch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(projection.HANDLERS, "hazard", _failing_handler)
+    monkeypatch.setitem(handlers.HANDLERS, "hazard", _failing_handler)
     async with running_app(sqlite_settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
         poison = hazard_doc(device_id=cred.device_id, author=cred.couch_user,

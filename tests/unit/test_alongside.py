@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from backend.replication.projection import alongside
+from backend.replication.page_writes import alongside
 
 
 async def test_both_run_at_once() -> None:
