@@ -38,7 +38,7 @@ class ProjectionBatch:
     """The shape of the database's grid (its polygonal repair), for tracks."""
     track_facts: dict[str, TrackFacts] = field(default_factory=dict)
     """What each valid track of the batch says, for its verdict."""
-    new_documents: list[dict[str, Any]] = field(default_factory=list)
+    new_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Registry rows of documents first seen in this batch, not yet inserted."""
     new_hazards: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_inspections: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,13 +48,13 @@ async def register_document(
     errors = [{"path": e["path"], "message": e["message"]} for e in check.errors]
     if stored is None:  # a plain row, inserted with the batch's others in one statement
         now = utcnow()
-        batch.new_documents.append({
+        batch.new_documents[doc_id] = {
             "doc_id": doc_id, "db": db, "grid_id": grid_id, "doc_type": check.doc_type,
             "rev": rev, "rev_generation": rev_generation(rev), "valid": check.valid,
             "errors": errors, "schema_version": check.version,
             "upgraded_from": check.upgraded_from, "conflict_revs": conflicts,
             "deleted": False, "refers_to": refers_to, "received_at": now, "updated_at": now,
-        })  # fmt: skip
+        }  # fmt: skip
         return now
     stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.valid, stored.errors = check.valid, errors
@@ -64,14 +63,6 @@ async def register_document(
     stored.updated_at = utcnow()
     session.add(stored)
     return stored.received_at
-
-
-async def insert_new_documents(session: AsyncSession, batch: ProjectionBatch) -> None:
-    """The batch's newly registered documents, in one executemany statement."""
-    rows, batch.new_documents = batch.new_documents, []
-    if rows:
-        connection = await session.connection()
-        await connection.execute(insert(SyncedDocument), rows)
 
 
 def register_deletion(session: AsyncSession, batch: ProjectionBatch, doc_id: str, rev: str) -> bool:

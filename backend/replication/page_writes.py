@@ -13,10 +13,7 @@ from backend.audit.service import record_many
 from backend.hazards.models import Hazard
 from backend.inspections.models import Inspection
 from backend.replication.batch import ProjectionBatch
-from backend.replication.documents import (
-    insert_new_documents,
-)
-from backend.replication.models import SyncCheckpoint
+from backend.replication.models import SyncCheckpoint, SyncedDocument
 from backend.sqltypes import utcnow
 from backend.tracks.models import TrackSegment
 from backend.upsert import insert_rows
@@ -59,7 +56,7 @@ async def write_rows(
 async def insert_new(session: AsyncSession, batch: ProjectionBatch) -> None:
     """The batch's rows of documents first seen in it: one statement per table."""
     batch.inserted_documents += len(batch.new_documents)
-    await insert_new_documents(session, batch)
+    await insert_rows(session, SyncedDocument, batch.new_documents)
     batch.inserted_hazards += batch.new_hazards.values()
     await insert_rows(session, Hazard, batch.new_hazards)
     await insert_rows(session, Inspection, batch.new_inspections)
