@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -81,6 +82,29 @@ def _sqlite_begin(connection: Connection) -> None:
     # transaction at a time; readers (WAL) never wait. Production runs PostgreSQL.
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+OUT_OF_REACH_SQLSTATES = ("08", "28", "3D000", "53", "55000", "57", "58")
+"""PostgreSQL's codes (by class or in full) of a server that cannot be reached, refuses
+this service or its database (``ALLOW_CONNECTIONS false`` is 55000), is shutting down or
+short of resources — not of a statement that was wrong."""
+
+
+def out_of_reach(exc: BaseException) -> bool:
+    """The database failed or could not be had, as opposed to a statement (or the data
+    it carried) that it refused. The first is retried as a whole; the second is the
+    statement's own fault. asyncpg reports most server errors as a bare ``DBAPIError``,
+    so its SQLSTATE decides; one without a code failed before any statement ran."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, OSError)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if not isinstance(sqlstate, str):
+        return type(exc) is DBAPIError
+    return sqlstate.startswith(OUT_OF_REACH_SQLSTATES)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import PathParameter
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from backend.database import out_of_reach
 from sync.couch import CouchUnavailable
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ RETRY_AFTER_SECONDS = 5
 def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """SQL or CouchDB out of reach (down, refusing, every pooled connection busy): a 503
     the client retries, not a 500. The unit of work rolled back, so nothing changed."""
-    if isinstance(exc, DBAPIError) and not _lost_connection(exc):
+    if isinstance(exc, DBAPIError) and not out_of_reach(exc):
         return internal_error(request, exc)
     which = "CouchDB" if isinstance(exc, CouchUnavailable) else "the database"
     log.warning("%s %s: %s is out of reach: %r", request.method, request.url.path, which, exc)
@@ -130,16 +131,6 @@ def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
                        f"in {RETRY_AFTER_SECONDS} seconds")  # fmt: skip
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-def _lost_connection(exc: DBAPIError) -> bool:
-    """A connection that failed or could not be had — not a statement our code got wrong.
-    A database refusing connections surfaces as a bare ``DBAPIError`` from asyncpg."""
-    return (
-        type(exc) is DBAPIError
-        or isinstance(exc, (OperationalError, InterfaceError))
-        or exc.connection_invalidated
-    )
 
 
 handlers: dict[type[Exception] | int, Any] = {

@@ -17,12 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.database import unit_of_work
+from backend.database import out_of_reach, unit_of_work
 from backend.grids.fence import (
     active_version_id,
     fence_documents,
@@ -119,9 +118,9 @@ class SqlChangeSink:
         document by document (savepoints), to retry or quarantine just that one."""
         try:
             await self._apply(db, changes, last_seq, careful=False)
-        except (OperationalError, InterfaceError, CouchError, HandlerFailed):
-            raise
         except Exception as exc:
+            if isinstance(exc, (CouchError, HandlerFailed)) or out_of_reach(exc):
+                raise  # the whole batch is retried later, nothing blamed on a document
             log.info("batch of %s failed (%r); applying it document by document", db, exc)
             await self._apply(db, changes, last_seq, careful=True)
 
@@ -222,9 +221,9 @@ class SqlChangeSink:
                     received_at = await _project(session, batch, db, grid_id, rev, check)
                     await insert_new(session, batch)
                     await session.flush()
-            except (OperationalError, InterfaceError):
-                raise  # the database itself failed: the whole batch is retried
             except Exception as exc:
+                if out_of_reach(exc):
+                    raise  # the database itself failed: the whole batch is retried
                 batch.new_documents.clear()  # rolled back with the savepoint
                 batch.new_hazards.clear()
                 batch.new_inspections.clear()

@@ -48,6 +48,15 @@ async def _applied(app: Served, token: str) -> int:
         return -1
 
 
+async def _why_not(app: Served, token: str) -> str:
+    """What the service says about a backlog that did not complete."""
+    status = (await app.call("GET", "/api/sync/status", token)).json()
+    quarantined = (await app.call("GET", "/api/sync/quarantine", token)).json()
+    log = app.log.read_text(errors="replace").splitlines()
+    warnings = [line for line in log if line.startswith(("WARNING", "ERROR"))][-30:]
+    return "\n".join([f"status: {status}", f"quarantined: {quarantined}", *warnings])
+
+
 async def test_sql_refusing_the_service_mid_backlog_then_returning(
     postgres_settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient, tmp_path: Path
 ) -> None:
@@ -63,7 +72,8 @@ async def test_sql_refusing_the_service_mid_backlog_then_returning(
         author, device_id = device["couch_user"], device["id"]
         docs = [hazard_doc(device_id=device_id, author=author, grid_id="donghu-01",
                            title=f"隐患 {i}") for i in range(DOCS)]  # fmt: skip
-        await couch_admin.bulk_docs(database, docs)
+        written = await couch_admin.bulk_docs(database, docs)
+        assert all(r.get("ok") for r in written), [r for r in written if not r.get("ok")]
         at_block = await eventually(lambda: _applied(app, token), lambda n: n >= 30, within=60,
                                     every=0.01)  # fmt: skip
         await _block(name, blocked=True)
@@ -75,7 +85,11 @@ async def test_sql_refusing_the_service_mid_backlog_then_returning(
             await asyncio.sleep(2)
         finally:
             await _block(name, blocked=False)
-        await eventually(lambda: _applied(app, token), lambda n: n == DOCS, within=120, every=0.2)
+        try:
+            await eventually(lambda: _applied(app, token), lambda n: n == DOCS, within=120,
+                             every=0.2)  # fmt: skip
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{await _why_not(app, token)}") from None
         await eventually(lambda: _ready(app), lambda r: r.status_code == 200, within=30)
         grids = ("donghu-01", "donghu-02", "donghu-03", "xixi-01", "xixi-02", "xixi-03")
         databases = [f"{postgres_settings.couch_namespace}grid_{g}" for g in grids]
