@@ -27,6 +27,11 @@ is not in four places, each fixed here with the smallest change that works:
    feed) ignores the body and looks ``_selector`` up as a design document — the server
    exits. PouchDB's own ``changes({selector})`` does the same filtering; the fix hands it
    the body's selector.
+5. ``_changes?filter=_doc_ids`` without a list of ids (none at all, ``{}``, ``[]`` as the
+   body, a number) makes the server exit or answer 500; anyone with a tablet's
+   credentials could stop every tablet's sync with one request. Apache CouchDB answers
+   400; the fix does the same, and drops ``doc_ids`` sent without that filter, as Apache
+   CouchDB ignores them.
 
 ``python -m sync.devpatch`` applies them (the install step does); the dev server manager
 refuses to start an unpatched server.
@@ -101,6 +106,27 @@ FIXES = (
             "    if (req.body && req.body.selector && req.query.filter === '_selector') {\n"
             "      req.query.selector = req.body.selector;\n"
             "    }\n"
+        ),
+    ),
+    Fix(
+        files=("express-pouchdb/lib/routes/changes.js",),
+        buggy="    if (req.query.feed === 'continuous' || req.query.feed === 'longpoll') {\n",
+        fixed=(
+            "    // as Apache CouchDB: filter=_doc_ids needs a list of ids (else 400; without\n"
+            "    // one it is looked up as a design doc and the server exits); doc_ids without\n"
+            "    // that filter are ignored (an object there made PouchDB throw)\n"
+            "    if (req.query.filter === '_doc_ids') {\n"
+            "      var ids = req.query.doc_ids;\n"
+            "      if (!Array.isArray(ids) || !ids.every(function (id) {\n"
+            "        return typeof id === 'string';\n"
+            "      })) {\n"
+            "        return utils.sendJSON(res, 400, {error: 'bad_request',\n"
+            "          reason: '`doc_ids` filter parameter is not a list of doc ids.'});\n"
+            "      }\n"
+            "    } else {\n"
+            "      delete req.query.doc_ids;\n"
+            "    }\n"
+            "    if (req.query.feed === 'continuous' || req.query.feed === 'longpoll') {\n"
         ),
     ),
 )

@@ -358,3 +358,50 @@ def test_a_feed_whose_end_was_never_seen_frees_its_place_in_time() -> None:
     gate.release("device_a")
     gate.release("device_a")  # more releases than holds change nothing
     assert gate.try_acquire("device_a")
+
+
+ODD_DOC_ID_FILTERS = [
+    ("GET", "/couch/{db}/_changes?filter=_doc_ids", b""),
+    ("GET", "/couch/{db}/_changes?filter=_doc_ids&doc_ids=%7B%7D", b""),
+    ("GET", "/couch/{db}/_changes?filter=_doc_ids&doc_ids=not-json", b""),
+    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b""),
+    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b"{}"),
+    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b'{"doc_ids": "hazard:x"}'),
+    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b'{"doc_ids": [1, null, {}]}'),
+    ("POST", "/couch/{db}/_changes?filter=_doc_ids&feed=longpoll&timeout=1", b"[]"),
+]
+"""``_doc_ids``, the one filter replication may use, with what a hostile tablet could
+send in its place: nothing, not JSON, not a list."""
+
+
+async def test_odd_doc_id_filters_neither_crash_couchdb_nor_leak(
+    sqlite_settings: Settings, tmp_path: Path
+) -> None:
+    managed = sqlite_settings.with_changes(couch=None, var_dir=tmp_path / "managed")
+    async with served_app(managed) as (base, runtime):
+        seen = runtime.dev_couch
+        assert seen is not None
+        mine, other = _grids(runtime)
+        async with httpx.AsyncClient(base_url=base) as client:
+            theirs = hazard_for(other)
+            written = await client.put(f"/couch/{other.database}/{theirs['_id']}", json=theirs,
+                                       headers=_auth(other))  # fmt: skip
+            assert written.status_code == 201, written.text
+        for method, pattern, body in ODD_DOC_ID_FILTERS:
+            target = pattern.replace("{db}", mine.database).encode()
+            answer = await raw_request(base, method, target, _auth(mine), body)
+            assert answer.status == 400, (method, target, answer.status, answer.body[:300])
+            assert theirs["_id"].encode() not in answer.body
+            _assert_nothing_of_couchdb(answer)
+        await asyncio.sleep(1.5)  # the supervisor looks every second
+        async with httpx.AsyncClient(base_url=base) as client:
+            ours = hazard_for(mine)
+            put = await client.put(f"/couch/{mine.database}/{ours['_id']}", json=ours,
+                                   headers=_auth(mine))  # fmt: skip
+            assert put.status_code == 201, put.text
+            wanted = {"doc_ids": [ours["_id"], theirs["_id"]]}
+            alive = await client.post(f"/couch/{mine.database}/_changes?filter=_doc_ids",
+                                      json=wanted, headers=_auth(mine))  # fmt: skip
+    assert alive.status_code == 200, alive.text
+    assert [r["id"] for r in alive.json()["results"]] == [ours["_id"]]
+    assert (seen.restarts, seen.last_exit, seen.running) == (0, None, True)
