@@ -79,6 +79,7 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             couch_public_url=settings.couch_public_url or credentials.url,
             time_zone=settings.time_zone,
             coverage_rules=settings.coverage_rules,
+            patrol_reach_m=settings.patrol_reach_m,
             dev_couch=supervision,
         )
         if settings.bootstrap_admin:

@@ -17,6 +17,7 @@ from backend.devices.service import IssuedCredentials
 from backend.live.tickets import UsedTickets
 from backend.photos.storage import MediaStore
 from backend.replication.lease import Lease
+from geo.blind_spots import DEFAULT_REACH_M
 from sync.couch import CouchClient
 from sync.devserver import Supervision
 from sync.follower import Follower
@@ -42,6 +43,8 @@ class Runtime:
     lease: Lease | None = None
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
+    patrol_reach_m: float = DEFAULT_REACH_M
+    """How far from a walked track a grid counts as patrolled."""
     couch_proxy: httpx.AsyncClient | None = None
     """Pooled, credential-free connections for ``/couch/`` (browsers' replication)."""
     long_polls: LongPollGate = field(default_factory=LongPollGate)

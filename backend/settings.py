@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend.coverage.cadence import DEFAULT_RULES, CadenceError, CadenceRule, parse_rules
 from backend.database import PoolSize
+from geo.blind_spots import DEFAULT_REACH_M
 from sync.couch import CouchCredentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,8 @@ class Settings:
     """Live updates through Redis, for several app processes; in memory when unset."""
     live_catch_up_seconds: float = 15.0
     """How often an open event stream looks in SQL for changes it missed."""
+    patrol_reach_m: float = DEFAULT_REACH_M
+    """How far from a walked track a grid counts as patrolled (``PATROL_REACH_M``)."""
     map_tile_url: str | None = None
     """A tile server for the map (``https://tiles.example/{z}/{x}/{y}.png``); without
     one the grid polygons are the base map."""
@@ -108,6 +111,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             map_tile_url=env.get("MAP_TILE_URL") or None,
             live_catch_up_seconds=_seconds(env, "LIVE_CATCH_UP_SECONDS", 15.0),
+            patrol_reach_m=_metres(env, "PATROL_REACH_M", DEFAULT_REACH_M),
         )
 
 
@@ -122,6 +126,14 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _positive(env, name, default, "seconds")
+
+
+def _metres(env: Mapping[str, str], name: str, default: float) -> float:
+    return _positive(env, name, default, "metres")
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -130,7 +142,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name}={raw!r} is not a number of seconds above 0")
+        raise SettingsError(f"{name}={raw!r} is not a number of {unit} above 0")
     return value
 
 

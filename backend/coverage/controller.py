@@ -21,6 +21,7 @@ from backend.coverage.service import CoverageReport, HazardOutcomes, coverage
 from backend.errors import DomainError
 from backend.exports.csv_stream import csv_response, listed
 from backend.runtime import Runtime
+from backend.tracks.blind_spots import GridPatrol, patrolled_grids, unpatrolled_features
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_DAYS = 366
@@ -108,12 +109,28 @@ class PeriodRead(BaseModel):
     time_zone: str
 
 
+class PatrolAreaRead(BaseModel):
+    grid_id: str
+    name_zh: str
+    name_en: str
+    tracks: int
+    length_m: float
+    area_m2: float
+    patrolled_m2: float
+    patrolled_share: float
+    """Share of the grid within reach of a track of the period (``PATROL_REACH_M``)."""
+    devices: list[str]
+
+
 class CoverageRead(BaseModel):
     period: PeriodRead
     places: list[PlaceCoverageRead]
     missed_sites: list[SiteGapRead]
     grids: dict[str, OutcomesRead]
     """Hazard outcomes by grid."""
+    patrols: list[PatrolAreaRead]
+    """What each grid's patrol tracks covered; the blind spots' shapes are at
+    ``/api/coverage/blind-spots``."""
 
 
 class ScoreRead(BaseModel):
@@ -147,7 +164,17 @@ def _period(period: Period) -> PeriodRead:
     return PeriodRead(first=period.first, last=period.last, time_zone=period.zone.key)
 
 
-def _coverage_read(report: CoverageReport) -> CoverageRead:
+def _patrol_read(p: GridPatrol) -> PatrolAreaRead:
+    c = p.coverage
+    return PatrolAreaRead(
+        grid_id=p.grid_id, name_zh=p.name_zh, name_en=p.name_en, tracks=p.tracks,
+        length_m=round(p.length_m, 1), area_m2=round(c.area_m2, 1),
+        patrolled_m2=round(c.patrolled_m2, 1), patrolled_share=round(c.patrolled_share, 4),
+        devices=p.devices,
+    )  # fmt: skip
+
+
+def _coverage_read(report: CoverageReport, patrols: list[GridPatrol]) -> CoverageRead:
     return CoverageRead(
         period=_period(report.period),
         places=[PlaceCoverageRead(**{**_fields(p), "missed": _windows(p.missed)})
@@ -155,6 +182,7 @@ def _coverage_read(report: CoverageReport) -> CoverageRead:
         missed_sites=[SiteGapRead(**{**_fields(s), "missed": _windows(s.missed)})
                       for s in report.missed_sites],
         grids={grid: _outcomes(o) for grid, o in sorted(report.outcomes.items())},
+        patrols=[_patrol_read(p) for p in patrols],
     )  # fmt: skip
 
 
@@ -188,7 +216,25 @@ class CoverageController(Controller):
         grid's hazard outcomes."""
         within = await jurisdiction_grid_ids(session, account)
         report = await coverage(session, within, period, runtime.coverage_rules)
-        return _coverage_read(report)
+        patrols = await patrolled_grids(session, within, period, runtime.patrol_reach_m)
+        return _coverage_read(report, patrols)
+
+    @get("/coverage/blind-spots")
+    async def blind_spots(
+        self,
+        session: NamedDependency[AsyncSession],
+        account: NamedDependency[Account],
+        runtime: NamedDependency[Runtime],
+        period: NamedDependency[Period],
+        device: Annotated[
+            str | None, QueryParameter(max_length=64, description="one tablet's tracks only")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Per grid, the parts no track of the period came within reach of (GeoJSON, for
+        the map), with the patrolled share; of one tablet's tracks with ``device``."""
+        within = await jurisdiction_grid_ids(session, account)
+        patrols = await patrolled_grids(session, within, period, runtime.patrol_reach_m, device)
+        return unpatrolled_features(patrols)
 
     @get("/coverage/csv", media_type="text/csv")
     async def coverage_csv(
@@ -203,11 +249,12 @@ class CoverageController(Controller):
         within = await jurisdiction_grid_ids(session, account)
         report = await coverage(session, within, period, runtime.coverage_rules)
         header = ["section", "place_id", "level", "name_zh", "name_en", "kind", "every_days",
-                  "expected", "met", "inspections", "missed_from", "last_inspected_at"]  # fmt: skip
+                  "expected", "met", "inspections", "missed_from", "last_inspected_at",
+                  "patrolled_share"]  # fmt: skip
         rows: list[list[Any]] = [
             ["cadence", p.place_id, p.level, p.name_zh, p.name_en, p.kind, p.every_days,
              p.expected, p.met, p.inspections,
-             " ".join(_local(a, period) for a, _ in p.missed), ""]
+             " ".join(_local(a, period) for a, _ in p.missed), "", ""]
             for p in report.places
         ]  # fmt: skip
         every = HIGH_RISK_SITE_EVERY_DAYS
@@ -215,8 +262,15 @@ class CoverageController(Controller):
         rows += [
             ["high_risk_site", s.grid_id, "site", s.name, "", "hazard_inspection", every,
              expected, expected - len(s.missed), "",
-             " ".join(_local(a, period) for a, _ in s.missed), _local(s.last_inspected_at, period)]
+             " ".join(_local(a, period) for a, _ in s.missed), _local(s.last_inspected_at, period),
+             ""]
             for s in report.missed_sites
+        ]  # fmt: skip
+        patrols = await patrolled_grids(session, within, period, runtime.patrol_reach_m)
+        rows += [
+            ["patrolled_area", p.grid_id, "grid", p.name_zh, p.name_en, "patrol", "", "", "",
+             "", "", "", round(p.coverage.patrolled_share, 4)]
+            for p in patrols
         ]  # fmt: skip
         name = f"coverage-{period.first}-{period.last}.csv"
         return csv_response(name, header, listed(rows))

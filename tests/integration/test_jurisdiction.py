@@ -148,6 +148,8 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
                                      "name": "x", "sector": "gas"}], {404}),
             ("GET", "/api/coverage"): ("GET", "/api/coverage", None, {200}),
             ("GET", "/api/coverage/csv"): ("GET", "/api/coverage/csv", None, {200}),
+            ("GET", "/api/coverage/blind-spots"):
+                ("GET", "/api/coverage/blind-spots?device=demo-donghu-01", None, {200}),
             ("GET", "/api/scorecard"): ("GET", "/api/scorecard", None, {200}),
             ("GET", "/api/scorecard/csv"): ("GET", "/api/scorecard/csv", None, {200}),
             ("GET", "/api/exports/hazards.csv"):
@@ -173,3 +175,4 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
     # numbers can leak where names do not: xixi has no hazards and only its own grids
     assert '"total":0' in answers[("GET", "/api/map/clusters")][1]
     assert "xixi-01" in answers[("GET", "/api/map/grid-status")][1]
+    assert "xixi-01" in answers[("GET", "/api/coverage/blind-spots")][1]

@@ -3,9 +3,12 @@ outside the grid and a light line — and the verdict says what the server made 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
+from shapely.geometry import shape
 from sqlmodel import select
 
 from backend.database import create_engine, session_factory, unit_of_work
@@ -31,7 +34,7 @@ def _walk(west: float, east: float, fixes: int) -> list[dict[str, Any]]:
 async def test_a_track_is_projected_with_its_share_outside_the_grid(
     settings: Settings, dev_couch: DevCouch
 ) -> None:
-    async with running_app(settings) as (_, runtime):
+    async with running_app(settings) as (client, runtime):
         cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
         patrol = inspection_doc(device_id=cred.device_id, author=cred.couch_user,
                                 grid_id=cred.grid_id, kind="patrol",
@@ -73,6 +76,7 @@ async def test_a_track_is_projected_with_its_share_outside_the_grid(
                 verdict = await eventually(written, lambda v: v is not None, within=30)
                 assert verdict is not None
                 verdicts[doc["_id"]] = verdict
+        spots, report, table = await _blind_spot_answers(client, cred.device_id)
     walked = rows[inside["_id"]]
     assert (walked.grid_id, walked.inspection_id) == ("donghu-01", patrol["_id"])
     assert walked.points == 61
@@ -94,3 +98,50 @@ async def test_a_track_is_projected_with_its_share_outside_the_grid(
     assert (invalid.valid, invalid.points, invalid.line) == (False, 0, [])
     assert verdicts[broken["_id"]]["schema"]["valid"] is False
     assert "track" not in verdicts[broken["_id"]]
+
+    _check_blind_spots(spots, report, table, cred.device_id)
+
+
+def _check_blind_spots(
+    spots: dict[tuple[str, ...], dict[str, Any]], report: dict[str, Any], table: str,
+    device_id: str,
+) -> None:  # fmt: skip
+    # blind spots: both walks run along 30.272, the middle of donghu-01 (120.150–120.160 E,
+    # 30.270–30.274 N); together they cover 120.152 to the east edge and beyond, so within
+    # 50 m: a band 100 m wide from 120.152 to the edge, and a half circle at its west end
+    east, north = metres_per_degree(30.272)
+    grid_area = 0.010 * east * 0.004 * north
+    walked_area = 100 * 0.008 * east + 4 * math.sin(math.pi / 8) * 50**2  # a half 16-gon
+    week = spots[("2026-W49",)]
+    share = week["donghu-01"]["properties"]["patrolled_share"]
+    assert share == pytest.approx(walked_area / grid_area, rel=5e-3)
+    assert week["donghu-01"]["properties"]["tracks"] == 2  # the invalid one does not count
+    left = shape(week["donghu-01"]["geometry"])  # north and south of the band, joined west of it
+    assert left.geom_type == "Polygon"
+    assert left.area / (0.010 * 0.004) == pytest.approx(1 - share, rel=5e-3)
+    assert week["xixi-01"]["properties"]["patrolled_share"] == 0
+    assert all(f["properties"]["patrolled_share"] == 0 for f in spots[("2026-W48",)].values())
+    mine = spots[("2026-W49", device_id)]["donghu-01"]["properties"]["patrolled_share"]
+    assert mine == share
+    assert spots[("2026-W49", "demo-xixi-01")]["donghu-01"]["properties"]["patrolled_share"] == 0
+    patrols = {p["grid_id"]: p for p in report["patrols"]}
+    assert patrols["donghu-01"]["patrolled_share"] == share
+    assert patrols["donghu-01"]["devices"] == [device_id]
+    assert f"patrolled_area,donghu-01,grid,东湖第一网格,Donghu Grid 1,patrol,,,,,,,{share}" in table
+
+
+async def _blind_spot_answers(
+    client: AsyncTestClient[Any], device_id: str
+) -> tuple[dict[tuple[str, ...], dict[str, Any]], dict[str, Any], str]:
+    """Blind spots of the tracks' week, of the week before, of the tablet's own tracks and
+    another's; the coverage report and its CSV."""
+    spots = {}
+    for query in ({"week": "2026-W49"}, {"week": "2026-W48"},
+                  {"week": "2026-W49", "device": device_id},
+                  {"week": "2026-W49", "device": "demo-xixi-01"}):  # fmt: skip
+        answer = await client.get("/api/coverage/blind-spots", params=query)
+        assert answer.status_code == 200, answer.text
+        spots[tuple(query.values())] = {f["id"]: f for f in answer.json()["features"]}
+    report = (await client.get("/api/coverage", params={"week": "2026-W49"})).json()
+    table = (await client.get("/api/coverage/csv", params={"week": "2026-W49"})).text
+    return spots, report, table

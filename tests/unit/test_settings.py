@@ -93,3 +93,12 @@ def test_the_database_pool_is_read_from_the_environment(tmp_path: Path) -> None:
     pool = settings.database_pool
     assert (pool.size, pool.overflow, pool.timeout) == (2, 0, 1.5)
     assert settings.live_catch_up_seconds == 3.0
+
+
+@pytest.mark.parametrize("raw", ["far", "0", "-5", "nan", "inf"])
+def test_the_patrol_reach_must_be_metres_above_zero(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(SettingsError, match=f"PATROL_REACH_M='{raw}' is not a number of metres"):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "PATROL_REACH_M": raw})
+    assert Settings.from_env({"VAR_DIR": str(tmp_path)}).patrol_reach_m == 50
+    farther = Settings.from_env({"VAR_DIR": str(tmp_path), "PATROL_REACH_M": "80"})
+    assert farther.patrol_reach_m == 80
