@@ -51,3 +51,16 @@ def test_one_fix_and_no_grid() -> None:
     facts = track_facts([120.151], [30.274])
     assert (facts.points, facts.length_m, facts.outside_share) == (1, 0.0, None)
     assert facts.line == [pytest.approx([120.151, 30.274])]
+
+
+def test_a_street_walked_up_and_down_all_day_is_drawn_with_a_few_points() -> None:
+    """The display line drops the scatter of the fixes along a street the worker walks
+    again and again (the track crosses itself at every pass)."""
+    rng = np.random.default_rng(5)
+    east = np.concatenate([np.linspace(0, 300, 47), np.linspace(300, 0, 47)[1:]])
+    east = np.tile(east, 10)
+    north = rng.normal(0, 1.5, size=east.size)  # a phone's scatter across the street
+    lons, lats = 120.151 + east / EAST, 30.274 + north / NORTH
+    facts = track_facts(lons, lats, grid=GRID)
+    assert facts.points == east.size
+    assert len(facts.line) < east.size // 10
