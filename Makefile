@@ -72,6 +72,7 @@ bench: install
 	$(PY) -m tests.bench.bench_map
 	$(PY) -m tests.bench.bench_load
 	$(PY) -m tests.bench.bench_db_updates
+	$(PY) -m tests.bench.bench_blind_spots
 
 # Regenerate requirements.lock after editing pyproject.toml (needs `uv`).
 lock:

@@ -48,6 +48,7 @@ from backend.supervisor_map.controller import (
     devices_page,
     map_page,
 )
+from backend.tracks.controller import TracksController
 
 COMPRESSION = CompressionConfig(
     backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/"]
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             SiteController,
             CoverageController,
+            TracksController,
             ExportController,
             EventController,
             SupervisorMapController,

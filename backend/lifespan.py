@@ -39,6 +39,7 @@ from backend.replication.projection import SqlChangeSink
 from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
 from backend.settings import Settings, dev_secret, private_directory
+from backend.tracks.retention import TrackRetention
 from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
 from sync.db_updates import DbUpdatesWatch
@@ -159,14 +160,16 @@ async def _start_following(
             sweep_interval=settings.follower_sweep_seconds,
         )
         worker = PhotoWorker(run.sessions, run.couch, media, time_zone=settings.time_zone)
+        retention = TrackRetention(run.sessions, run.couch, settings.track_retention_days)
         run.follower = follower
 
         async def work() -> None:
-            await asyncio.gather(follower.run(), worker.run())
+            await asyncio.gather(follower.run(), worker.run(), retention.run())
 
         def stop() -> None:
             follower.stop()
             worker.stop()
+            retention.stop()
 
         return work, stop
 

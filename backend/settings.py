@@ -59,6 +59,8 @@ class Settings:
     live_catch_up_seconds: float = 15.0
     """How often an open event stream looks in SQL for changes it missed."""
     patrol_reach_m: float = DEFAULT_REACH_M
+    track_retention_days: int = 90
+    """Patrol tracks older than this are deleted, audited (``TRACK_RETENTION_DAYS``)."""
     """How far from a walked track a grid counts as patrolled (``PATROL_REACH_M``)."""
     map_tile_url: str | None = None
     """A tile server for the map (``https://tiles.example/{z}/{x}/{y}.png``); without
@@ -112,6 +114,7 @@ class Settings:
             map_tile_url=env.get("MAP_TILE_URL") or None,
             live_catch_up_seconds=_seconds(env, "LIVE_CATCH_UP_SECONDS", 15.0),
             patrol_reach_m=_metres(env, "PATROL_REACH_M", DEFAULT_REACH_M),
+            track_retention_days=_days(env, "TRACK_RETENTION_DAYS", 90),
         )
 
 
@@ -123,6 +126,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    days = _int(env, name, default)
+    if days < 1:
+        raise SettingsError(f"{name}={days!r} is not a number of days above 0")
+    return days
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -3,10 +3,12 @@ light line for maps; the verdict's part about it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.sqltypes import utcnow
@@ -58,5 +60,40 @@ def track_verdict(facts: TrackFacts) -> dict[str, Any]:
 
 
 def mark_track_deleted(session: AsyncSession, stored: TrackSegment, rev: str) -> None:
-    stored.deleted, stored.rev, stored.updated_at = True, rev, utcnow()
+    """Deleted on the tablet or by retention: where it went is not kept."""
+    stored.deleted, stored.rev, stored.line, stored.updated_at = True, rev, [], utcnow()
     session.add(stored)
+
+
+async def tracks_of_period(
+    session: AsyncSession,
+    within: Collection[str] | None,
+    start: datetime,
+    end: datetime,
+    device_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """GeoJSON features of the tracks in grids ``within`` (``None``: all) that overlap
+    [``start``, ``end``), of one tablet when ``device_id`` is given; oldest first."""
+    query = select(TrackSegment).where(
+        col(TrackSegment.valid).is_(True), col(TrackSegment.deleted).is_(False),
+        col(TrackSegment.started_at) < end, col(TrackSegment.ended_at) >= start,
+    )  # fmt: skip
+    if within is not None:
+        query = query.where(col(TrackSegment.grid_id).in_(list(within)))
+    if device_id is not None:
+        query = query.where(TrackSegment.device_id == device_id)
+    rows = (await session.exec(query.order_by(col(TrackSegment.started_at)))).all()
+    return [_feature(row) for row in rows if row.line]
+
+
+def _feature(row: TrackSegment) -> dict[str, Any]:
+    single = len(row.line) == 1
+    geometry = {"type": "Point" if single else "LineString",
+                "coordinates": row.line[0] if single else row.line}  # fmt: skip
+    times = {"started_at": row.started_at.isoformat() if row.started_at else None,
+             "ended_at": row.ended_at.isoformat() if row.ended_at else None}  # fmt: skip
+    return {"type": "Feature", "id": row.doc_id, "geometry": geometry,
+            "properties": {"grid_id": row.grid_id, "device_id": row.device_id,
+                           "inspection_id": row.inspection_id, **times,
+                           "points": row.points, "length_m": round(row.length_m, 1),
+                           "outside_share": row.outside_share}}  # fmt: skip

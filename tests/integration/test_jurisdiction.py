@@ -148,6 +148,8 @@ async def test_a_supervisor_of_xixi_gets_nothing_of_donghu_on_any_route(
                                      "name": "x", "sector": "gas"}], {404}),
             ("GET", "/api/coverage"): ("GET", "/api/coverage", None, {200}),
             ("GET", "/api/coverage/csv"): ("GET", "/api/coverage/csv", None, {200}),
+            ("GET", "/api/tracks/geojson"):
+                ("GET", "/api/tracks/geojson?device=demo-donghu-01", None, {200}),
             ("GET", "/api/coverage/blind-spots"):
                 ("GET", "/api/coverage/blind-spots?device=demo-donghu-01", None, {200}),
             ("GET", "/api/scorecard"): ("GET", "/api/scorecard", None, {200}),

@@ -4,6 +4,7 @@ outside the grid and a light line — and the verdict says what the server made 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from sqlmodel import select
 from backend.database import create_engine, session_factory, unit_of_work
 from backend.settings import Settings
 from backend.tracks.models import TrackSegment
+from backend.tracks.retention import expire_tracks
 from geo.geofence import metres_per_degree
+from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from sync.ids import new_ulid
 from sync.verdicts import verdict_id
@@ -145,3 +148,71 @@ async def _blind_spot_answers(
     report = (await client.get("/api/coverage", params={"week": "2026-W49"})).json()
     table = (await client.get("/api/coverage/csv", params={"week": "2026-W49"})).text
     return spots, report, table
+
+
+async def test_old_tracks_are_deleted_everywhere_and_exports_are_audited(
+    settings: Settings, dev_couch: DevCouch, couch_admin: CouchClient
+) -> None:
+    async with running_app(settings) as (client, runtime):
+        cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
+
+        def track(day: str) -> dict[str, Any]:
+            points = [{**p, "t": p["t"].replace("2026-12-01", day)}
+                      for p in _walk(120.152, 120.158, 13)]  # fmt: skip
+            return {"_id": f"track:{cred.device_id}:{new_ulid()}", "type": "track",
+                    "schema_version": 1, "app_version": "1.0.0", "author": cred.couch_user,
+                    "device_id": cred.device_id, "grid_id": cred.grid_id,
+                    "created_at": f"{day}T09:00:00+08:00",
+                    "inspection_id": f"inspection:{cred.device_id}:{new_ulid()}",
+                    "points": points}  # fmt: skip
+
+        old, recent = track("2026-08-20"), track("2026-11-30")  # 106 and 4 days back
+        async with tablet(dev_couch, cred) as device:
+            for doc in (old, recent):
+                await device.put_doc(cred.database, doc)
+        engine = create_engine(settings.database_url)  # this loop's own (the app has its)
+        sessions = session_factory(engine)
+        try:
+
+            async def live() -> set[str]:
+                async with unit_of_work(sessions, read_only=True) as session:
+                    rows = (await session.exec(select(TrackSegment))).all()
+                return {r.doc_id for r in rows if not r.deleted}
+
+            await eventually(live, lambda ids: ids == {old["_id"], recent["_id"]}, within=30)
+            period = {"from": "2026-08-01", "to": "2026-12-04"}
+            listed = await client.get("/api/tracks/geojson", params=period)
+            assert listed.status_code == 200, listed.text
+            before = listed.json()
+            async with unit_of_work(sessions) as session:
+                expired = await expire_tracks(session, couch_admin, keep_days=90,
+                                              now=datetime(2026, 12, 4, tzinfo=UTC))  # fmt: skip
+            async with unit_of_work(sessions, read_only=True) as session:
+                gone = await session.get(TrackSegment, old["_id"])
+            # the deletion replicates back through the follower: the row stays deleted
+            await eventually(live, lambda ids: ids == {recent["_id"]}, within=30)
+        finally:
+            await engine.dispose()
+        listed = await client.get("/api/tracks/geojson", params=period)
+        assert listed.status_code == 200, listed.text
+        after = listed.json()
+        in_couch = await couch_admin.find_doc(cred.database, old["_id"])
+        kept = await couch_admin.find_doc(cred.database, recent["_id"])
+        exported = (await client.get("/api/audit/", params={"action": "tracks.exported"})).json()
+        expiry = (await client.get("/api/audit/", params={"action": "track.expired"})).json()
+    assert [f["id"] for f in before["features"]] == [old["_id"], recent["_id"]]
+    assert before["features"][0]["geometry"]["type"] == "LineString"
+    assert before["features"][0]["properties"]["device_id"] == cred.device_id
+    assert expired == 1
+    assert gone is not None
+    assert (gone.deleted, gone.line, gone.points) == (True, [], 13)  # what, not where
+    assert in_couch is None  # deleted in the grid database: tablets drop their copies too
+    assert kept is not None
+    assert [f["id"] for f in after["features"]] == [recent["_id"]]
+    assert [e["details"]["tracks"] for e in exported] == [1, 2]  # newest first
+    assert settings.bootstrap_admin is not None
+    assert exported[0]["actor"] == f"account:{settings.bootstrap_admin[0]}"
+    assert len(expiry) == 1
+    assert expiry[0]["target"] == cred.database
+    assert expiry[0]["details"]["tracks"] == 1
+    assert expiry[0]["details"]["grids"] == ["donghu-01"]

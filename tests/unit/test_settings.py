@@ -102,3 +102,10 @@ def test_the_patrol_reach_must_be_metres_above_zero(tmp_path: Path, raw: str) ->
     assert Settings.from_env({"VAR_DIR": str(tmp_path)}).patrol_reach_m == 50
     farther = Settings.from_env({"VAR_DIR": str(tmp_path), "PATROL_REACH_M": "80"})
     assert farther.patrol_reach_m == 80
+
+
+@pytest.mark.parametrize("raw", ["ninety", "0", "-1", "1.5"])
+def test_the_track_retention_is_whole_days_above_zero(tmp_path: Path, raw: str) -> None:
+    with pytest.raises(SettingsError, match="TRACK_RETENTION_DAYS="):
+        Settings.from_env({"VAR_DIR": str(tmp_path), "TRACK_RETENTION_DAYS": raw})
+    assert Settings.from_env({"VAR_DIR": str(tmp_path)}).track_retention_days == 90
