@@ -9,6 +9,8 @@ const TEXT = {
     app_title: "隐患地图", username: "用户名", password: "密码", sign_in: "登录", sign_out: "退出",
     other_language: "English", all_categories: "全部类别", all_severities: "全部等级",
     all_statuses: "全部状态", all_geofence: "全部位置核验", overdue_only: "仅逾期", from: "从", to: "至",
+    patrol_week: "巡查周", patrol_tracks: "巡查轨迹", blind_spots: "巡查盲区", all_tablets: "全部终端",
+    patrolled: "{grid}：已巡查 {share}%", track_tip: "{device}：{start} – {end}，{km} 公里",
     boundary_problems: "边界问题", live_on: "实时", live_off: "离线", hazards_in_view: "本视图隐患 {n} 条",
     cat_work_safety: "安全生产", cat_fire: "消防", cat_food: "食品", cat_traffic: "交通", cat_other: "其他",
     sev_major: "重大", sev_general: "一般",
@@ -36,6 +38,8 @@ const TEXT = {
     app_title: "Hazard map", username: "Username", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
     other_language: "中文", all_categories: "All categories", all_severities: "All severities",
     all_statuses: "All statuses", all_geofence: "Any geofence result", overdue_only: "Overdue only", from: "From", to: "To",
+    patrol_week: "Patrol week", patrol_tracks: "Patrol tracks", blind_spots: "Blind spots", all_tablets: "All tablets",
+    patrolled: "{grid}: {share}% patrolled", track_tip: "{device}: {start} – {end}, {km} km",
     boundary_problems: "Boundary problems", live_on: "Live", live_off: "Offline", hazards_in_view: "{n} hazards in view",
     cat_work_safety: "Work safety", cat_fire: "Fire", cat_food: "Food", cat_traffic: "Traffic", cat_other: "Other",
     sev_major: "Major", sev_general: "General",
@@ -74,10 +78,11 @@ const state = {
   lang: localStorage.getItem("lang") || (navigator.language.startsWith("zh") ? "zh" : "en"),
   token: sessionStorage.getItem("token"), config: null, map: null, grids: null, gridLayer: null,
   status: {}, points: null, cells: null, problems: null, focus: null, markers: new Map(),
+  tracks: null, blindSpots: null, patrolDraw: 0,
   events: null, load: 0, open: null,
 };
 // What the browser tests read.
-window.mapState = { ready: false, grids: 0, markers: 0, cells: 0, total: 0, mode: "", liveEvents: 0, firstRenderMs: null, errors: [] };
+window.mapState = { ready: false, grids: 0, markers: 0, cells: 0, total: 0, mode: "", liveEvents: 0, firstRenderMs: null, errors: [], tracks: 0, blindSpots: 0, patrolsDrawn: false };
 const started = performance.now();
 // Where a hazard's marker is on screen (page coordinates), for the browser tests' clicks.
 window.mapView = {
@@ -231,6 +236,69 @@ async function toggleProblems(on) {
     style: { color: "#c2185b", weight: 2, fillOpacity: 0.35, dashArray: "3 3" },
     onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", {}, `${f.properties.kind}: ${f.properties.message || ""}`)),
   }).addTo(state.map);
+}
+
+// ---- patrols: tracks and blind spots of a week -----------------------------------------
+function isoWeek(date) {
+  const day = new Date(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()));
+  day.setUTCDate(day.getUTCDate() + 4 - (day.getUTCDay() || 7));  // the week's Thursday
+  const first = new Date(Date.UTC(day.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((day - first) / 86400000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+function patrolParams() {
+  const params = new URLSearchParams({ week: $("#patrol-week").value || isoWeek(new Date()) });
+  if ($("#patrol-device").value) params.set("device", $("#patrol-device").value);
+  return params;
+}
+
+function fillDevices(features) {
+  const select = $("#patrol-device");
+  const chosen = select.value;
+  const devices = [...new Set(features.map((f) => f.properties.device_id))].sort();
+  if (chosen && !devices.includes(chosen)) devices.push(chosen);
+  select.replaceChildren(el("option", { value: "" }, t("all_tablets")),
+    ...devices.map((d) => el("option", { value: d }, d)));
+  select.value = chosen;
+}
+
+const SVG = L.svg();  // patrol layers in the DOM (the hazards draw on a canvas)
+
+async function refreshPatrols() {
+  const mine = ++state.patrolDraw;  // a later change supersedes this one
+  state.tracks?.remove(); state.tracks = null;
+  state.blindSpots?.remove(); state.blindSpots = null;
+  window.mapState.tracks = 0; window.mapState.blindSpots = 0; window.mapState.patrolsDrawn = false;
+  if ($("#blind-toggle").checked) {
+    const spots = await api(`/api/coverage/blind-spots?${patrolParams()}`);
+    if (mine !== state.patrolDraw) return;
+    const shown = spots.features.filter((f) => f.geometry && f.geometry.coordinates.length);
+    state.blindSpots = L.geoJSON({ type: "FeatureCollection", features: shown }, {
+      renderer: SVG, style: { className: "blind-spot", color: "#e65100", weight: 1, fillColor: "#ff9800", fillOpacity: 0.35 },
+      onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", {}, t("patrolled", {
+        grid: gridName(f.properties), share: Math.round(f.properties.patrolled_share * 100) }))),
+    }).addTo(state.map);
+    window.mapState.blindSpots = shown.length;
+  }
+  if ($("#tracks-toggle").checked) {
+    const tracks = await api(`/api/tracks/geojson?${patrolParams()}`);
+    if (mine !== state.patrolDraw) return;
+    if (!$("#patrol-device").value) fillDevices(tracks.features);
+    state.tracks = L.geoJSON(tracks, {
+      renderer: SVG, style: { className: "patrol-track", color: "#1b5e20", weight: 3, opacity: 0.8 },
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer: SVG, className: "patrol-track", radius: 4 }),
+      onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", {}, t("track_tip", {
+        device: f.properties.device_id, start: localTime(f.properties.started_at),
+        end: localTime(f.properties.ended_at), km: (f.properties.length_m / 1000).toFixed(2) }))),
+    }).addTo(state.map);
+    window.mapState.tracks = tracks.features.length;
+  }
+  window.mapState.patrolsDrawn = true;
+}
+
+function gridName(props) {
+  return (state.lang === "zh" ? props.name_zh : props.name_en) || props.grid_id;
 }
 
 // ---- hazards -------------------------------------------------------------------------
@@ -559,6 +627,7 @@ async function start() {
   $("#bar").hidden = false; $("#main").hidden = false;
   state.config = await api("/api/map/config");
   $("#problems-toggle").parentElement.hidden = !state.config.boundary_problems;
+  $("#patrol-week").value = $("#patrol-week").value || isoWeek(new Date());
   state.map = L.map("map", { preferCanvas: true, zoomControl: true, minZoom: 3, maxZoom: 20 });
   if (state.config.tile_url) L.tileLayer(state.config.tile_url, { maxZoom: 20 }).addTo(state.map);
   state.points = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 19, maxClusterRadius: 50 }).addTo(state.map);
@@ -586,6 +655,9 @@ function init() {
   $("#sign-out").addEventListener("click", signOut);
   $("#filters").addEventListener("change", () => { filtersToUrl(); scheduleReload(0); });
   $("#problems-toggle").addEventListener("change", (e) => toggleProblems(e.target.checked).catch(report));
+  for (const id of ["#patrol-week", "#patrol-device", "#tracks-toggle", "#blind-toggle"]) {
+    $(id).addEventListener("change", () => refreshPatrols().catch(report));
+  }
   $("#panel-close").addEventListener("click", closePanel);
   $("#viewer").addEventListener("click", () => { $("#viewer").hidden = true; });
   if (state.token) start().catch(report);
