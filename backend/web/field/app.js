@@ -8,7 +8,9 @@
 const APP_VERSION = "1.0.0-web";
 const TEXT = {
   zh: {
-    app_title: "网格巡查", other_language: "English", enrol_title: "绑定设备", enrol_help: "输入管理员登记设备时给出的数据库、用户名和密码（或扫描二维码打开本应用）。",
+    patrol_privacy: "只在您开始的巡逻进行中记录位置；结束巡逻即停止记录。", patrol_start: "开始巡逻（记录轨迹）",
+    patrol_end: "结束巡逻并保存", patrol_summary: "巡逻中：{minutes} 分钟，{km} 公里，保留 {kept} 个定位点（舍弃 {dropped} 个）",
+    patrol_idle: "未在巡逻：不记录位置。", app_title: "网格巡查", other_language: "English", enrol_title: "绑定设备", enrol_help: "输入管理员登记设备时给出的数据库、用户名和密码（或扫描二维码打开本应用）。",
     database: "数据库", username: "用户名", password: "密码", enrol: "绑定", tab_map: "我的网格", tab_inspect: "巡查", tab_report: "上报隐患", tab_ledger: "我的台账",
     my_hazards: "我上报的隐患", new_inspection: "新建巡查", kind: "巡查类型", kind_hazard_inspection: "隐患排查", kind_patrol: "网格巡逻", kind_dispute_screening: "矛盾纠纷排查",
     checklist: "检查表", site_name: "场所名称", sector: "行业", disputes_found: "发现纠纷数", notes: "备注", save: "保存", report_hazard: "上报隐患", title: "标题",
@@ -33,6 +35,10 @@ const TEXT = {
     enrol_other_device: "这个二维码属于另一台设备，本设备的数据不会被替换",
   },
   en: {
+    patrol_privacy: "Your position is recorded only while a patrol you started is running; ending it stops the recording.",
+    patrol_start: "Start patrol (record the track)", patrol_end: "End patrol and save",
+    patrol_summary: "Patrolling: {minutes} min, {km} km, {kept} fixes kept ({dropped} dropped)",
+    patrol_idle: "Not on patrol: no position is recorded.",
     app_title: "Grid field app", other_language: "中文", enrol_title: "Set up this tablet", enrol_help: "Enter the database, username and password the admin gave when registering this tablet (or scan its QR code to open the app).",
     database: "Database", username: "Username", password: "Password", enrol: "Set up", tab_map: "My grid", tab_inspect: "Inspect", tab_report: "Report", tab_ledger: "My ledger",
     my_hazards: "Hazards I reported", new_inspection: "New inspection", kind: "Kind", kind_hazard_inspection: "Hazard inspection", kind_patrol: "Patrol", kind_dispute_screening: "Dispute screening",
@@ -470,8 +476,13 @@ async function submitHazard(form) {
 
 async function submitInspection(form) {
   const data = new FormData(form);
-  const kind = data.get("kind");
+  const kind = state.patrol ? "patrol" : data.get("kind");
   const doc = { ...baseDoc("inspection"), kind, category: "other", started_at: state.inspectionStarted || localIso(), finished_at: localIso() };
+  if (state.patrol) {  // the patrol ends: its last fixes, then the patrol itself
+    await writeTrack();
+    if (state.patrol.points.length) await writeTrack();
+    Object.assign(doc, { _id: state.patrol.inspection_id, started_at: state.patrol.started_at });
+  }
   if (kind === "hazard_inspection") {
     const checklist = state.forms.find((f) => f.form_id === data.get("form_id"));
     if (checklist) {
@@ -489,6 +500,8 @@ async function submitInspection(form) {
   if (state.fix) doc.location = { lat: state.fix.lat, lon: state.fix.lon, accuracy_m: Math.round(state.fix.accuracy * 10) / 10, provider: "gps" };
   await store(doc);
   form.reset(); state.inspectionStarted = null; drawChecklist();
+  state.patrol = null; savePatrol();
+  state.wakeLock?.release().catch(() => {}); state.wakeLock = null;
   showTab("home");
 }
 
@@ -499,6 +512,92 @@ async function submitRectification(form, hazardId) {
   await attachPhotos(doc, form.elements.photos.files, "after");
   await store(doc);
   form.reset();
+}
+
+// ---- patrol recording ----------------------------------------------------------------------
+// Only between "start patrol" and saving it; the fixes kept are written as track
+// documents (at most 2,000 points each, and at least every ten minutes, so a closed app
+// loses little), synced like everything else. The points not yet written survive a
+// reload in localStorage.
+const PATROL_KEY = "field.patrol";
+const PATROL = { maxAccuracyM: 50, minStepM: 10, perTrack: 2000, writeEveryMs: 10 * 60 * 1000 };
+
+function metresBetween(a, b) {
+  const north = (b.lat - a.lat) * 111320;
+  const east = (b.lon - a.lon) * 111320 * Math.cos((a.lat * Math.PI) / 180);
+  return Math.hypot(north, east);
+}
+
+function savePatrol() {
+  if (state.patrol) localStorage.setItem(PATROL_KEY, JSON.stringify(state.patrol));
+  else localStorage.removeItem(PATROL_KEY);
+  drawPatrol();
+}
+
+async function keepScreenOn() {
+  // browsers stop delivering positions to a page whose screen is off
+  if (!state.patrol || !navigator.wakeLock || document.visibilityState !== "visible") return;
+  try { state.wakeLock = await navigator.wakeLock.request("screen"); } catch { state.wakeLock = null; }
+}
+
+function startPatrol() {
+  if (state.patrol) return;
+  state.patrol = {
+    inspection_id: `inspection:${state.device.device_id}:${ulid()}`, started_at: localIso(), began: Date.now(),
+    points: [], line: [], last: null, kept: 0, dropped: 0, distance_m: 0, written_at: Date.now(),
+  };
+  savePatrol();
+  keepScreenOn();
+}
+
+function recordFix(position) {
+  const patrol = state.patrol;
+  if (!patrol) return;  // no patrol started: nothing is recorded
+  const { latitude: lat, longitude: lon, accuracy } = position.coords;
+  const fix = { t: localIso(new Date(position.timestamp)), lat, lon, accuracy_m: Math.round(accuracy * 10) / 10 };
+  if (accuracy > PATROL.maxAccuracyM || (patrol.last && metresBetween(patrol.last, fix) < PATROL.minStepM)) {
+    patrol.dropped += 1; drawPatrol(); return;
+  }
+  if (patrol.last) patrol.distance_m += metresBetween(patrol.last, fix);
+  patrol.last = fix; patrol.kept += 1;
+  patrol.points.push(fix); patrol.line.push([lat, lon]);
+  savePatrol();
+  if (patrol.points.length >= PATROL.perTrack || Date.now() - patrol.written_at > PATROL.writeEveryMs) {
+    writeTrack().catch((error) => window.fieldState.errors.push(`track: ${error.message}`));
+  }
+}
+
+async function writeTrack() {
+  const patrol = state.patrol;
+  if (!patrol || !patrol.points.length || state.writingTrack) return;
+  state.writingTrack = true;
+  try {
+    const points = patrol.points.slice(0, PATROL.perTrack);
+    await store({ ...baseDoc("track"), inspection_id: patrol.inspection_id, points });
+    patrol.points.splice(0, points.length);  // only once they are stored
+    patrol.written_at = Date.now();
+    window.fieldState.tracks = (window.fieldState.tracks || 0) + 1;
+    savePatrol();
+  } finally {
+    state.writingTrack = false;
+  }
+}
+
+function drawPatrol() {
+  const patrol = state.patrol;
+  const form = $("#inspect-form");
+  const onPatrol = form.elements.kind.value === "patrol";
+  $(".patrol", form).hidden = !onPatrol && !patrol;
+  $("#patrol-start").hidden = Boolean(patrol);
+  $("button[type=submit]", form).textContent = patrol ? t("patrol_end") : t("save");
+  $("#patrol-summary").textContent = patrol ? t("patrol_summary", {
+    minutes: Math.floor((Date.now() - patrol.began) / 60000), km: (patrol.distance_m / 1000).toFixed(2),
+    kept: patrol.kept, dropped: patrol.dropped,
+  }) : t("patrol_idle");
+  window.fieldState.patrol = patrol ? { kept: patrol.kept, dropped: patrol.dropped, distance_m: patrol.distance_m } : null;
+  if (!state.map) return;
+  state.patrolLine?.remove(); state.patrolLine = null;
+  if (patrol && patrol.line.length > 1) state.patrolLine = L.polyline(patrol.line, { color: "#1b5e20", weight: 4 }).addTo(state.map);
 }
 
 // ---- position ----------------------------------------------------------------------------
@@ -515,6 +614,7 @@ function watchPosition() {
   navigator.geolocation.watchPosition((p) => {
     state.fix = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy, time: p.timestamp };
     showFix();
+    recordFix(p);
   }, () => showFix(), { enableHighAccuracy: true, maximumAge: 10000 });
 }
 
@@ -547,6 +647,7 @@ async function drawChecklist() {
   $(".site", form).hidden = kind !== "hazard_inspection";
   select.parentElement.hidden = kind !== "hazard_inspection";
   $(".disputes", form).hidden = kind !== "dispute_screening";
+  drawPatrol();
   show($("#answers"), kind !== "hazard_inspection" || !checklist ? [] : checklist.items.map((item) => {
     const text = el("span", {}, state.lang === "zh" ? item.text_zh : item.text_en);
     const name = `answer:${item.id}`;
@@ -614,6 +715,8 @@ async function start() {
   showTab("home");  // first: a map made in a hidden box has no size to fit to
   state.map = L.map("map", { maxZoom: 20 }).setView([30.27, 120.15], 14);
   state.layers = L.layerGroup().addTo(state.map);
+  state.patrol = JSON.parse(localStorage.getItem(PATROL_KEY) || "null");  // a patrol survives a reload
+  if (state.patrol) $("#inspect-form").elements.kind.value = "patrol";
   watchPosition();
   showFix();
   await drawChecklist();
@@ -639,6 +742,8 @@ async function init() {
   $("#inspect-form").elements.kind.addEventListener("change", drawChecklist);
   $("#inspect-form").elements.form_id.addEventListener("change", drawChecklist);
   $("#place-manually").addEventListener("click", placeManually);
+  $("#patrol-start").addEventListener("click", startPatrol);
+  document.addEventListener("visibilitychange", keepScreenOn);  // a lock ends when hidden
   $("#report-form").elements.photos.addEventListener("change", (e) => {
     show($("#previews"));
     for (const file of e.target.files) {
