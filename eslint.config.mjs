@@ -30,6 +30,11 @@ export default [
     },
   },
   {
+    files: ["backend/web/field/*.js"],
+    ignores: ["backend/web/field/sw.js"],
+    languageOptions: { sourceType: "module" },
+  },
+  {
     files: ["backend/web/field/sw.js"],
     languageOptions: { globals: { ...globals.serviceworker } },
   },

@@ -58,7 +58,7 @@ async def _record_offline(page: Page, photo: Path) -> tuple[str, int, str]:
     document that breaks it (it is not stored), then what waits to be synced and the
     sync indicator's words."""
     refused = await page.evaluate(
-        "store({...baseDoc('hazard'), title: 'x', severity: 'catastrophic'})"
+        "fieldApp.store({...fieldApp.baseDoc('hazard'), title: 'x', severity: 'catastrophic'})"
         ".then(() => 'stored', (e) => e.message)"
     )
     await page.click("[data-tab=inspect]")
@@ -163,7 +163,8 @@ async def _rectify(page: Page, app: Served, admin: str, hazard_id: str, work: Pa
     """The worker files the rectification report with a photo; the server links it."""
     await page.fill("#ledger-items textarea[name=text]", "杂物已清理，出口畅通。")
     await page.set_input_files("#ledger-items input[name=photos]", str(_photo(work / "after.jpg")))
-    await page.evaluate("refreshAll()")  # a sync ends meanwhile and redraws: the draft stays
+    # a sync ends meanwhile and redraws: the draft stays
+    await page.evaluate("fieldApp.refreshAll()")
     kept = await page.evaluate("[document.querySelector('#ledger-items textarea').value,"
                                " document.querySelector('#ledger-items input[name=photos]')"
                                ".files.length]")  # fmt: skip
@@ -316,7 +317,9 @@ async def test_a_hazard_placed_by_hand_in_the_next_grid_comes_back_outside(
         await page.click("#place-manually")
         await page.wait_for_selector("#pick-map:not([hidden])")
         # the worker pans to the spot (inside xixi-02) and taps it
-        await page.evaluate("state.pickMap.setView([30.276, 120.165], 18, {animate: false})")
+        await page.evaluate(
+            "fieldApp.state.pickMap.setView([30.276, 120.165], 18, {animate: false})"
+        )
         await page.click("#pick-map")
         placed = await page.inner_text("#fix")
         await page.fill("#report-form input[name=title]", "路边燃气罐无人看管")

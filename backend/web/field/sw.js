@@ -1,9 +1,10 @@
 // The field app's service worker: the app shell and the mobile schemas come from the
 // cache, so the app opens with no network. Data never goes through here: PouchDB keeps
 // it in IndexedDB and replicates with /couch/ when there is a network.
-const SHELL = "field-shell-v3";
+const SHELL = "field-shell-v4";
+const MODULES = ["main", "common", "text", "contract", "sync", "screens", "photos", "writing", "patrol", "position", "checklists"];
 const FILES = [
-  "/field/", "/field/app.js", "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
+  "/field/", ...MODULES.map((name) => `/field/${name}.js`), "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
   "/field/vendor/pouchdb.min.js", "/field/vendor/ajv2020.min.js",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/static/dom.js",
   "/mobile-schema/",
