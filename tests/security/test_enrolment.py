@@ -76,10 +76,11 @@ async def test_a_link_never_replaces_or_wipes_a_tablet_and_a_withdrawn_one_saves
             anyone = await client.get(f"/api/field/device?device_id={device['device_id']}")
         await context.set_offline(True)
         stored = await page.evaluate(
-            "store({...baseDoc('hazard'), title: '未同步的隐患', category: 'fire',"
+            "(() => { const { store, baseDoc, localIso } = fieldApp;"
+            " return store({...baseDoc('hazard'), title: '未同步的隐患', category: 'fire',"
             " sector: 'gas', severity: 'general', reported_at: localIso(), photos: [],"
             " location: {lat: 30.2721, lon: 120.1542, accuracy_m: 9, provider: 'gps'}})"
-            ".then(() => 'stored', (e) => e.message)"
+            ".then(() => 'stored', (e) => e.message); })()"
         )
         revoked = await app.call("POST", f"/api/devices/{device['device_id']}/revoke", admin)
         await context.set_offline(False)
@@ -117,16 +118,17 @@ async def test_a_tablet_whose_password_changed_stops_signing_in_and_takes_only_i
         )
         rotated = await app.call("POST", f"/api/devices/{device['device_id']}/rotate", admin)
         stored = await page.evaluate(
-            "(async () => { const doc = {...baseDoc('hazard'), title: '换密码后记录的隐患',"
+            "(async () => { const { store, baseDoc, localIso } = fieldApp;"
+            " const doc = {...baseDoc('hazard'), title: '换密码后记录的隐患',"
             " category: 'fire', sector: 'gas', severity: 'general', reported_at: localIso(),"
             " photos: [], location: {lat: 30.2721, lon: 120.1542, accuracy_m: 9,"
             " provider: 'gps'}}; await store(doc); return doc._id; })().catch((e) => e.message)"
         )
-        await page.evaluate("sync()")
+        await page.evaluate("fieldApp.sync()")
         await page.wait_for_function("() => window.fieldState.refused === true", timeout=30_000)
         calls.clear()
         for _ in range(3):  # what the minute timer, the network coming back and a save do
-            await page.evaluate("sync()")
+            await page.evaluate("fieldApp.sync()")
         automatic = list(calls)
         await page.click("#sync")  # the worker's own press: one question to the service
         await page.wait_for_function(

@@ -135,6 +135,6 @@ export async function init() {
 
 // the app's working parts for the browser console (and the browser tests): modules keep
 // them out of the page's globals
-window.fieldApp = Object.freeze({ state, store, baseDoc, refreshAll });
+window.fieldApp = Object.freeze({ state, store, baseDoc, refreshAll, sync, localIso });
 
 init().catch((error) => window.fieldState.errors.push(String(error.message || error)));
