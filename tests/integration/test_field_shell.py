@@ -17,14 +17,19 @@ async def test_the_shell_loads_gzipped_within_its_budget(sqlite_settings: Settin
         page = await client.get("/field/", headers={"Accept-Encoding": "gzip"})
         worker = (await client.get("/field/sw.js")).text
         listed = re.findall(r'"(/(?:field|static)/[^"]*)"', worker)
-        wire = 0
+        wire, imported = 0, set()
         for path in listed:
             answer = await client.get(path, headers={"Accept-Encoding": "gzip"})
             assert answer.status_code == 200, path
             wire += int(answer.headers.get("content-length") or len(answer.content))
+            if path.startswith("/field/") and path.endswith(".js"):  # the app's modules
+                imported |= {f"/field/{m}" for m in re.findall(r'from "\./([\w-]+\.js)"',
+                                                                 answer.text)}  # fmt: skip
         html = page.text
 
     assert page.headers["content-encoding"] == "gzip"
     loaded = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
     assert loaded <= {*listed, "/field/manifest.webmanifest"}, loaded - set(listed)
     assert wire < SHELL_BUDGET, wire
+    assert imported, "the field app's modules import each other"
+    assert imported <= set(listed), imported - set(listed)  # offline, every module is there

@@ -2,9 +2,10 @@
 // cache, so the app opens with no network. Data never goes through here: PouchDB keeps
 // it in IndexedDB and replicates with /couch/ when there is a network.
 const SHELL = "field-shell-v4";
-const MODULES = ["main", "common", "text", "contract", "sync", "screens", "photos", "writing", "patrol", "position", "checklists"];
 const FILES = [
-  "/field/", ...MODULES.map((name) => `/field/${name}.js`), "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
+  "/field/", "/field/main.js", "/field/common.js", "/field/text.js", "/field/contract.js", "/field/sync.js",
+  "/field/screens.js", "/field/photos.js", "/field/writing.js", "/field/patrol.js", "/field/position.js",
+  "/field/checklists.js", "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
   "/field/vendor/pouchdb.min.js", "/field/vendor/ajv2020.min.js",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/static/dom.js",
   "/mobile-schema/",
