@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test lint typecheck imports pytest install lock clean bench browser faults real-couchdb
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed var/basemap/.drawn
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(VENV)/.installed: requirements.lock
 node_modules/.installed: package-lock.json sync/devpatch.py $(VENV)/.installed
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) -m sync.devpatch
+	touch $@
+
+# The demo street's base map, drawn from its own geometry (no internet needed).
+var/basemap/.drawn: backend/demo/demo_street.geojson geo/basemap.py $(VENV)/.installed
+	$(PY) -m backend demo-basemap
 	touch $@
 
 run: install

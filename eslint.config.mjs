@@ -20,7 +20,7 @@ export default [
     plugins: { "no-unsanitized": noUnsanitized },
     languageOptions: {
       ecmaVersion: 2023, sourceType: "script",
-      globals: { ...globals.browser, L: "readonly", PouchDB: "readonly", qrcode: "readonly" },
+      globals: { ...globals.browser, L: "readonly", PouchDB: "readonly", qrcode: "readonly", pmtiles: "readonly" },
     },
     rules: {
       "no-unsanitized/method": "error",

@@ -17,6 +17,7 @@ from backend.accounts.admin_controller import AccountController
 from backend.accounts.auth import jwt_auth
 from backend.accounts.controller import AuthController
 from backend.audit.controller import AuditController
+from backend.basemap.controller import basemap_archive, basemap_info
 from backend.boundaries.controller import BoundaryController
 from backend.couch_proxy.controller import couch_proxy
 from backend.coverage.controller import CoverageController
@@ -51,10 +52,10 @@ from backend.supervisor_map.controller import (
 from backend.tracks.controller import TracksController
 
 COMPRESSION = CompressionConfig(
-    backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/"]
+    backend="gzip", minimum_size=1024, exclude=["^/api/events", "^/couch/", "^/basemap/"]
 )
 """Pages, scripts and JSON go out gzipped (the field app loads once over 2G); never the
-live streams, which must flow as written."""
+live streams, which must flow as written, nor the base map (byte ranges of PNG tiles)."""
 
 
 class RuntimePlugin(InitPluginProtocol):
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             SupervisorMapController,
             map_page,
+            basemap_info,
+            basemap_archive,
             devices_page,
             couch_proxy,
             create_static_files_router(

@@ -1,4 +1,4 @@
-"""Command line: ``python -m backend serve|migrate|create-admin|devices``."""
+"""Command line: ``python -m backend serve|migrate|demo-basemap|create-admin|devices``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from backend.admin_commands import add_admin_commands, run_admin_command
+from backend.basemap.demo import demo_basemap
 from backend.database import DatabaseUrlError, create_engine, ensure_sqlite_directory
 from backend.errors import DomainError
 from backend.lifespan import StartupError
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if getattr(args, "demo", False):
             settings = settings.with_changes(demo=True)
+        if args.command == "demo-basemap":
+            print(demo_basemap())
+            return 0
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
             return 0
@@ -75,5 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser(
+        "demo-basemap", help="draw the demo street's base map under var/basemap (once) and exit"
+    )
     add_admin_commands(commands)
     return parser

@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.engine import make_url
@@ -22,6 +23,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Role
 from backend.accounts.service import create_account, find_account
+from backend.basemap.archive import BaseMapError, archive_facts
+from backend.basemap.demo import DEMO_BASEMAPS, demo_basemap
 from backend.couch_proxy.upstream import upstream_client
 from backend.database import (
     create_engine,
@@ -90,6 +93,7 @@ async def runtime(app: Litestar) -> AsyncIterator[None]:
             run.issued_credentials, run.demo_accounts = demo.tablets, demo.accounts
             print_credentials(settings.couch_public_url or credentials.url, demo)
         await provision_grids(run.sessions, couch)
+        run.basemap = await _basemap(settings)
         run.media = MediaStore(settings.media_root)
         run.couch_proxy = upstream_client(couch.url)
         stack.push_async_callback(run.couch_proxy.aclose)
@@ -197,6 +201,18 @@ async def ensure_admin(
     async with unit_of_work(sessions) as session:
         if await find_account(session, username) is None:
             await create_account(session, username=username, password=password, role=Role.admin)
+
+
+async def _basemap(settings: Settings) -> Path | None:
+    if settings.basemap_path is not None:
+        try:
+            archive_facts(settings.basemap_path)  # refuses a file the maps cannot draw
+        except BaseMapError as exc:
+            raise StartupError(str(exc)) from None
+        return settings.basemap_path
+    if settings.demo:
+        return await anyio.to_thread.run_sync(demo_basemap, DEMO_BASEMAPS)
+    return None
 
 
 def print_credentials(couch_url: str, demo: DemoCredentials) -> None:

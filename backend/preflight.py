@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from backend.basemap.archive import BaseMapError, archive_facts
 from backend.database import check_database_url, create_engine, ensure_sqlite_directory
 from backend.lifespan import StartupError, check_couch
 from backend.settings import Settings
@@ -16,6 +17,11 @@ from sync.couch import CouchClient
 async def preflight(settings: Settings) -> None:
     """Raise :class:`StartupError` (or a settings error) when start-up cannot succeed."""
     check_database_url(settings.database_url)
+    if settings.basemap_path is not None:
+        try:
+            archive_facts(settings.basemap_path)
+        except BaseMapError as exc:
+            raise StartupError(str(exc)) from None
     await check_database(settings.database_url)
     if settings.couch is not None:
         async with CouchClient.from_credentials(settings.couch, timeout=5.0) as couch:

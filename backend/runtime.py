@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -45,6 +46,8 @@ class Runtime:
     coverage_rules: tuple[CadenceRule, ...] = DEFAULT_RULES
     patrol_reach_m: float = DEFAULT_REACH_M
     """How far from a walked track a grid counts as patrolled."""
+    basemap: Path | None = None
+    """The base map archive served at /basemap/ (``None``: none)."""
     couch_proxy: httpx.AsyncClient | None = None
     """Pooled, credential-free connections for ``/couch/`` (browsers' replication)."""
     long_polls: LongPollGate = field(default_factory=LongPollGate)

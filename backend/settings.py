@@ -59,9 +59,12 @@ class Settings:
     live_catch_up_seconds: float = 15.0
     """How often an open event stream looks in SQL for changes it missed."""
     patrol_reach_m: float = DEFAULT_REACH_M
+    """How far from a walked track a grid counts as patrolled (``PATROL_REACH_M``)."""
     track_retention_days: int = 90
     """Patrol tracks older than this are deleted, audited (``TRACK_RETENTION_DAYS``)."""
-    """How far from a walked track a grid counts as patrolled (``PATROL_REACH_M``)."""
+    basemap_path: Path | None = None
+    """A raster PMTiles archive the maps draw under everything, offline too
+    (``BASEMAP_PMTILES``); with the demo and none named, the demo street's drawn map."""
     map_tile_url: str | None = None
     """A tile server for the map (``https://tiles.example/{z}/{x}/{y}.png``); without
     one the grid polygons are the base map."""
@@ -112,6 +115,7 @@ class Settings:
             coverage_rules=_coverage_rules(env.get("COVERAGE_RULES", "")),
             redis_url=env.get("REDIS_URL") or None,
             map_tile_url=env.get("MAP_TILE_URL") or None,
+            basemap_path=Path(env["BASEMAP_PMTILES"]) if env.get("BASEMAP_PMTILES") else None,
             live_catch_up_seconds=_seconds(env, "LIVE_CATCH_UP_SECONDS", 15.0),
             patrol_reach_m=_metres(env, "PATROL_REACH_M", DEFAULT_REACH_M),
             track_retention_days=_days(env, "TRACK_RETENTION_DAYS", 90),

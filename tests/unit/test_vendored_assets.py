@@ -23,6 +23,7 @@ VENDORED = {
     "field/vendor/pouchdb.min.js": "pouchdb/dist/pouchdb.min.js",
     "field/vendor/ajv2020.min.js": "ajv-dist/dist/ajv2020.min.js",
     "static/vendor/qrcode/qrcode.js": "qrcode-generator/dist/qrcode.js",
+    "static/vendor/pmtiles/pmtiles.js": "pmtiles/dist/pmtiles.js",
     "static/vendor/swagger-ui/swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "static/vendor/swagger-ui/swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }  # fmt: skip
@@ -41,6 +42,7 @@ def test_the_pins_are_exact() -> None:
     assert lock["node_modules/ajv-dist"]["version"] == "8.17.1"
     assert lock["node_modules/qrcode-generator"]["version"] == "2.0.4"
     assert lock["node_modules/swagger-ui-dist"]["version"] == "5.35.0"
+    assert lock["node_modules/pmtiles"]["version"] == "4.3.2"
 
 
 def test_the_pages_load_nothing_from_another_host() -> None:
@@ -48,7 +50,7 @@ def test_the_pages_load_nothing_from_another_host() -> None:
     assert "field/main.js" in modules
     pages = ["static/map.html", "static/map.js", "static/map.css", "field/index.html", *modules,
              "field/app.css", "static/devices.html", "static/devices.js", "static/schema.html",
-             "static/schema.js"]  # fmt: skip
+             "static/schema.js", "static/basemap.js"]  # fmt: skip
     for name in pages:
         text = (WEB / name).read_text(encoding="utf-8")
         assert not re.search(r"(src|href)=\"(https?:)?//", text), name

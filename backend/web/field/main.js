@@ -7,7 +7,9 @@
 // ES modules by concern, no bundler: text (both languages), common (state, helpers),
 // contract (schemas, storing), sync (replication, refusals, purges), screens (home and
 // ledger), photos, writing (forms), patrol (track recording), position, checklists,
+// basemap (the offline copy of the base map),
 // and this one (tabs, set-up, start). Pages are built with dom.js only.
+import { attachBasemap, startBasemap } from "./basemap.js";
 import { drawChecklist } from "./checklists.js";
 import { $, localIso, show, state, t, translate } from "./common.js";
 import { baseDoc, loadSchemas, store } from "./contract.js";
@@ -74,6 +76,8 @@ export async function start() {
   try { await loadSchemas(); } catch (error) { window.fieldState.errors.push(`schemas: ${error.message}`); }
   showTab("home");  // first: a map made in a hidden box has no size to fit to
   state.map = L.map("map", { maxZoom: 20 }).setView([30.27, 120.15], 14);
+  startBasemap();
+  attachBasemap(state.map);
   state.layers = L.layerGroup().addTo(state.map);
   state.patrol = JSON.parse(localStorage.getItem(PATROL_KEY) || "null");  // a patrol survives a reload
   if (state.patrol) $("#inspect-form").elements.kind.value = "patrol";

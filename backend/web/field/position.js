@@ -1,4 +1,5 @@
 import { $, state, t } from "./common.js";
+import { attachBasemap } from "./basemap.js";
 import { recordFix } from "./patrol.js";
 
 // ---- position ----------------------------------------------------------------------------
@@ -24,6 +25,7 @@ export function placeManually() {
   box.hidden = false;
   if (!state.pickMap) {
     state.pickMap = L.map(box, { maxZoom: 20 });
+    attachBasemap(state.pickMap);
     state.pickMap.fitBounds(state.map.getBounds());
     state.pickMap.on("click", (e) => {
       state.manual = { lat: e.latlng.lat, lon: e.latlng.lng };

@@ -1,3 +1,4 @@
+import { refreshBasemap } from "./basemap.js";
 import { $, el, show, state, t } from "./common.js";
 import { renderSyncState } from "./sync.js";
 import { submitRectification } from "./writing.js";
@@ -50,6 +51,7 @@ export function drawHome(hazards, verdictOf, eventsOf, grids) {
   if (!state.map) return;
   state.layers.clearLayers();
   const mine = grids.find((g) => g.grid_id === state.device.grid_id);
+  if (mine) refreshBasemap(mine.boundary);
   if (mine) {
     const outline = L.geoJSON(mine.boundary, { style: { color: "#1565c0", weight: 3, fillOpacity: 0.06 } }).addTo(state.layers);
     if (!state.fitted && $("#map").clientWidth > 0) {

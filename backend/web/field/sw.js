@@ -1,14 +1,15 @@
 // The field app's service worker: the app shell and the mobile schemas come from the
 // cache, so the app opens with no network. Data never goes through here: PouchDB keeps
 // it in IndexedDB and replicates with /couch/ when there is a network.
-const SHELL = "field-shell-v4";
+const SHELL = "field-shell-v5";
+const BASEMAP = "field-basemap-";  // the offline base map (basemap.js) keeps its own caches
 const FILES = [
   "/field/", "/field/main.js", "/field/common.js", "/field/text.js", "/field/contract.js", "/field/sync.js",
   "/field/screens.js", "/field/photos.js", "/field/writing.js", "/field/patrol.js", "/field/position.js",
-  "/field/checklists.js", "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
+  "/field/checklists.js", "/field/basemap.js", "/field/app.css", "/field/manifest.webmanifest", "/field/icon.svg",
   "/field/vendor/pouchdb.min.js", "/field/vendor/ajv2020.min.js",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/static/dom.js",
-  "/mobile-schema/",
+  "/static/vendor/pmtiles/pmtiles.js", "/static/basemap.js", "/mobile-schema/",
 ];
 
 self.addEventListener("install", (event) => {
@@ -24,7 +25,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    for (const key of await caches.keys()) if (key !== SHELL) await caches.delete(key);
+    for (const key of await caches.keys()) if (key !== SHELL && !key.startsWith(BASEMAP)) await caches.delete(key);
     await self.clients.claim();
   })());
 });
@@ -32,7 +33,8 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== location.origin) return;
-  if (url.pathname.startsWith("/couch/") || url.pathname.startsWith("/api/")) return;
+  // data and the base map archive (byte ranges, which a cache cannot hold) go straight through
+  if (["/couch/", "/api/", "/basemap/"].some((prefix) => url.pathname.startsWith(prefix))) return;
   // the network first (a new version is picked up at once), the cache when offline
   event.respondWith((async () => {
     try {

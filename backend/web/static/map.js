@@ -630,6 +630,7 @@ async function start() {
   $("#patrol-week").value = $("#patrol-week").value || isoWeek(new Date());
   state.map = L.map("map", { preferCanvas: true, zoomControl: true, minZoom: 3, maxZoom: 20 });
   if (state.config.tile_url) L.tileLayer(state.config.tile_url, { maxZoom: 20 }).addTo(state.map);
+  else await addBasemap();
   state.points = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: 19, maxClusterRadius: 50 }).addTo(state.map);
   state.cells = L.layerGroup().addTo(state.map);
   const grids = await loadGrids();
@@ -640,6 +641,14 @@ async function start() {
   connectLive().catch(report);
   const wanted = new URL(location.href).searchParams.get("hazard");
   if (wanted) openPanel(wanted);
+}
+
+async function addBasemap() {
+  const facts = await window.basemap.info();
+  if (!facts) return;  // no archive configured: the grids on a plain background
+  const reader = window.basemap.archive(facts);
+  window.basemap.layer(facts, (z, x, y, signal) => window.basemap.fromArchive(reader, facts, z, x, y, signal))
+    .addTo(state.map);
 }
 
 function init() {
