@@ -83,6 +83,26 @@ def inspection_doc(
     return doc
 
 
+def walk(west: float, east: float, fixes: int, *, lat: float = 30.272) -> list[dict[str, Any]]:
+    """Track fixes of a walk east along ``lat``, one every 5 s from 09:00 (UTC+8) on
+    Tuesday 1 December 2026 (week 2026-W49)."""
+    step = (east - west) / (fixes - 1)
+    return [{"t": f"2026-12-01T09:{i * 5 // 60:02d}:{i * 5 % 60:02d}+08:00", "lat": lat,
+             "lon": west + i * step, "accuracy_m": 6} for i in range(fixes)]  # fmt: skip
+
+
+def track_doc(
+    *, device_id: str, author: str, grid_id: str, points: list[dict[str, Any]],
+    inspection_id: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A v1 track document as a tablet writes it, created at its first fix."""
+    return {"_id": f"track:{device_id}:{new_ulid()}", "type": "track", "schema_version": 1,
+            "app_version": "1.0.0", "author": author, "device_id": device_id,
+            "grid_id": grid_id, "created_at": points[0]["t"],
+            "inspection_id": inspection_id or f"inspection:{device_id}:{new_ulid()}",
+            "points": points}  # fmt: skip
+
+
 async def synced_count(engine: AsyncEngine) -> int:
     """How many worker documents SQL has registered (read straight from the database)."""
     async with read_only_connection(engine) as conn:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import PLACE_KIND_OF_ROLE, Account, Role
@@ -58,6 +59,15 @@ async def authenticate(session: AsyncSession, username: str, password: str) -> A
     account = await find_account(session, username)
     ok = await verify_password_off_loop(account.password_hash if account else None, password)
     return account if ok and account is not None and not account.disabled else None
+
+
+async def display_names(session: AsyncSession, ids: Collection[int | None]) -> dict[int, str]:
+    """The display name of each account of ``ids`` (``None`` ignored)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    query = select(Account.id, Account.display_name).where(col(Account.id).in_(wanted))
+    return {i: name for i, name in (await session.exec(query)).all() if i is not None}
 
 
 async def jurisdiction_grid_ids(session: AsyncSession, account: Account) -> set[str] | None:

@@ -22,6 +22,7 @@ from backend.errors import DomainError
 from backend.exports.csv_stream import csv_response, listed
 from backend.runtime import Runtime
 from backend.tracks.blind_spots import GridPatrol, patrolled_grids, unpatrolled_features
+from backend.tracks.filters import TrackFilter, provide_track_filter
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MAX_DAYS = 366
@@ -145,6 +146,9 @@ class ScoreRead(BaseModel):
     high_risk_sites: int
     high_risk_sites_inspected: int
     outcomes: OutcomesRead
+    patrolled_share: float
+    """Share of the tablet's grid its own patrol tracks of the period came within
+    ``PATROL_REACH_M`` of."""
     score: float
 
 
@@ -202,7 +206,10 @@ def _local(moment: datetime | None, period: Period) -> str:
 class CoverageController(Controller):
     path = "/api"
     tags = ("coverage",)
-    dependencies = {"period": Provide(provide_period, sync_to_thread=False)}  # noqa: RUF012
+    dependencies = {  # noqa: RUF012
+        "period": Provide(provide_period, sync_to_thread=False),
+        "whose": Provide(provide_track_filter, sync_to_thread=False),
+    }
 
     @get("/coverage")
     async def coverage(
@@ -226,14 +233,13 @@ class CoverageController(Controller):
         account: NamedDependency[Account],
         runtime: NamedDependency[Runtime],
         period: NamedDependency[Period],
-        device: Annotated[
-            str | None, QueryParameter(max_length=64, description="one tablet's tracks only")
-        ] = None,
+        whose: NamedDependency[TrackFilter],
     ) -> dict[str, Any]:
         """Per grid, the parts no track of the period came within reach of (GeoJSON, for
-        the map), with the patrolled share; of one tablet's tracks with ``device``."""
+        the map), with the patrolled share; of one tablet's tracks with ``device``, of one
+        grid worker's with ``worker``."""
         within = await jurisdiction_grid_ids(session, account)
-        patrols = await patrolled_grids(session, within, period, runtime.patrol_reach_m, device)
+        patrols = await patrolled_grids(session, within, period, runtime.patrol_reach_m, whose)
         return unpatrolled_features(patrols)
 
     @get("/coverage/csv", media_type="text/csv")
@@ -285,7 +291,9 @@ class CoverageController(Controller):
     ) -> list[ScoreRead]:
         """The grid-worker scorecard of the period (weights in the scorecard's docs)."""
         within = await jurisdiction_grid_ids(session, account)
-        rows = await scorecard(session, within, period, runtime.coverage_rules)
+        rows = await scorecard(
+            session, within, period, runtime.coverage_rules, runtime.patrol_reach_m
+        )
         return [_score_read(row) for row in rows]
 
     @get("/scorecard/csv", media_type="text/csv")
@@ -297,18 +305,22 @@ class CoverageController(Controller):
         period: NamedDependency[Period],
     ) -> Stream:
         within = await jurisdiction_grid_ids(session, account)
-        rows = await scorecard(session, within, period, runtime.coverage_rules)
+        rows = await scorecard(
+            session, within, period, runtime.coverage_rules, runtime.patrol_reach_m
+        )
         header = ["device_id", "label", "grid_id", "worker", "hazard_inspections",
                   "dispute_screenings", "patrols", "windows_expected", "windows_met",
                   "high_risk_sites", "high_risk_sites_inspected", "hazards_found", "closed_out",
-                  "median_hours_to_close", "due", "rectified_on_time", "score"]  # fmt: skip
+                  "median_hours_to_close", "due", "rectified_on_time", "patrolled_share",
+                  "score"]  # fmt: skip
         table = [
             [r.device_id, r.label, r.grid_id, r.worker_name or "",
              r.inspections.get("hazard_inspection", 0),
              r.inspections.get("dispute_screening", 0), r.inspections.get("patrol", 0),
              r.windows_expected, r.windows_met, r.high_risk_sites, r.high_risk_sites_inspected,
              r.outcomes.found, r.outcomes.closed_out, r.outcomes.median_hours_to_close,
-             r.outcomes.due, r.outcomes.rectified_on_time, r.score]
+             r.outcomes.due, r.outcomes.rectified_on_time, round(r.patrolled_share, 4),
+             r.score]
             for r in rows
         ]  # fmt: skip
         name = f"scorecard-{period.first}-{period.last}.csv"

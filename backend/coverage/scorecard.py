@@ -7,6 +7,10 @@ met, sites the share of the grid's high-risk sites the worker inspected in the p
 on-time the share of the worker's hazards due in the period that were rectified by
 their deadline, and quality the share of the worker's reports that were valid and
 inside the grid. A share with nothing to count (no hazard due) counts as full.
+
+Beside the score, each row says how much of its grid the tablet's own patrol tracks of
+the period came within ``PATROL_REACH_M`` of (its blind spots are the rest): a figure to
+read with the score, not part of it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from backend.coverage.service import HazardOutcomes, hazard_outcomes, site_gaps,
 from backend.devices.models import Device
 from backend.devices.service import worker_names
 from backend.sites.models import Site
+from backend.tracks.blind_spots import patrolled_by_device
 
 WEIGHTS = {"cadence": 0.4, "sites": 0.2, "on_time": 0.2, "quality": 0.2}
 
@@ -46,6 +51,8 @@ class ScoreRow:
     high_risk_sites: int
     high_risk_sites_inspected: int
     outcomes: HazardOutcomes
+    patrolled_share: float
+    """Share of the grid within reach of the tablet's own tracks of the period."""
     score: float
 
 
@@ -54,7 +61,11 @@ def _share(part: int, whole: int) -> float:
 
 
 async def scorecard(
-    session: AsyncSession, within: set[str] | None, period: Period, rules: Sequence[CadenceRule]
+    session: AsyncSession,
+    within: set[str] | None,
+    period: Period,
+    rules: Sequence[CadenceRule],
+    reach_m: float,
 ) -> list[ScoreRow]:
     query = select(Device).order_by(col(Device.grid_id), col(Device.id))
     devices = [
@@ -76,6 +87,9 @@ async def scorecard(
         sites_of[site.grid_id].append(site)
     outcomes = await hazard_outcomes(session, grid_ids, period, key="device_id")
     workers = await worker_names(session, devices)
+    patrolled = await patrolled_by_device(
+        session, {d.id: d.grid_id for d in devices}, period, reach_m
+    )
     rows = []
     for device in devices:
         own = by_device.get(device.id, [])
@@ -102,5 +116,6 @@ async def scorecard(
             kinds[visit.kind] += int(visit.started_at >= period.start)
         rows.append(ScoreRow(device.id, device.label, device.grid_id, device.worker_account_id,
                              workers.get(device.worker_account_id or 0), dict(kinds), expected,
-                             met, len(sites), inspected, result, score))  # fmt: skip
+                             met, len(sites), inspected, result,
+                             patrolled.get(device.id, 0.0), score))  # fmt: skip
     return rows

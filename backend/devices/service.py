@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account, Role
 from backend.accounts.passwords import hash_password_off_loop
+from backend.accounts.service import display_names
 from backend.devices.models import Device
 from backend.errors import ConflictError, DomainError, NotFound
 from backend.grids.models import Place, PlaceKind
@@ -155,12 +156,14 @@ async def check_worker(
                       [{"path": path, "message": message}])  # fmt: skip
 
 
+async def device_workers(session: AsyncSession, grid_id: str) -> dict[str, int | None]:
+    """The grid worker carrying each tablet of the grid (``None``: nobody), by device."""
+    query = select(Device.id, Device.worker_account_id).where(Device.grid_id == grid_id)
+    return dict((await session.exec(query)).all())
+
+
 async def worker_names(session: AsyncSession, devices: Sequence[Device]) -> dict[int, str]:
-    ids = {d.worker_account_id for d in devices if d.worker_account_id is not None}
-    if not ids:
-        return {}
-    query = select(Account.id, Account.display_name).where(col(Account.id).in_(ids))
-    return {i: name for i, name in (await session.exec(query)).all() if i is not None}
+    return await display_names(session, [d.worker_account_id for d in devices])
 
 
 async def revoke_device(session: AsyncSession, couch: CouchClient, device_id: str) -> Device:

@@ -36,6 +36,8 @@ class ProjectionBatch:
     """Geofence of each located document of the batch, computed in one pass."""
     grid: BaseGeometry | None = None
     """The shape of the database's grid (its polygonal repair), for tracks."""
+    workers: dict[str, int | None] | None = None
+    """The grid worker carrying each tablet of the grid, loaded by the first track."""
     track_facts: dict[str, TrackFacts] = field(default_factory=dict)
     """What each valid track of the batch says, for its verdict."""
     new_documents: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.devices.service import device_workers
 from backend.hazards.service import mark_hazard_deleted, project_hazard
 from backend.inspections.service import mark_inspection_deleted, project_inspection
 from backend.photos.service import sync_hazard_photos
@@ -70,8 +71,10 @@ async def _project_track(
 ) -> None:
     doc_id = str(check.doc["_id"])
     stored = batch.tracks.get(doc_id)
+    if batch.workers is None:
+        batch.workers = await device_workers(session, grid_id)
     facts = project_track(session, stored, batch.db, grid_id, rev, check, batch.grid,
-                          batch.new_tracks)  # fmt: skip
+                          batch.new_tracks, batch.workers)  # fmt: skip
     if facts is not None:
         batch.track_facts[doc_id] = facts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from shapely.geometry import shape
@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.coverage.cadence import Period
 from backend.grids.models import Place, PlaceKind
+from backend.tracks.filters import TrackFilter
 from backend.tracks.models import TrackSegment
 from geo.blind_spots import Line, PatrolCoverage, patrol_coverage
 from geo.repair import polygonal
@@ -37,32 +38,20 @@ async def patrolled_grids(
     within: Collection[str] | None,
     period: Period,
     reach_m: float,
-    device_id: str | None = None,
+    whose: TrackFilter | None = None,
 ) -> list[GridPatrol]:
-    """Every grid of ``within`` (``None``: all) with the period's tracks (of one tablet,
-    when ``device_id`` is given) and what they covered; a grid nobody walked is all
-    blind spot."""
-    query = select(Place).where(Place.kind == PlaceKind.grid)
-    if within is not None:
-        query = query.where(col(Place.id).in_(list(within)))
-    grids = (await session.exec(query.order_by(col(Place.id)))).all()
-    tracks = select(TrackSegment.grid_id, TrackSegment.device_id, TrackSegment.length_m,
-                    TrackSegment.line).where(
-        col(TrackSegment.grid_id).in_([g.id for g in grids]),
-        col(TrackSegment.valid).is_(True), col(TrackSegment.deleted).is_(False),
-        col(TrackSegment.started_at) < period.end, col(TrackSegment.ended_at) >= period.start,
-    )  # fmt: skip
-    if device_id is not None:
-        tracks = tracks.where(TrackSegment.device_id == device_id)
+    """Every grid of ``within`` (``None``: all) with the period's tracks (of the tablet
+    or worker ``whose`` names) and what they covered; a grid nobody walked is all blind
+    spot."""
+    grids = await _grids(session, within)
     lines: dict[str, list[Line]] = defaultdict(list)
     devices: dict[str, set[str]] = defaultdict(set)
     lengths: dict[str, float] = defaultdict(float)
-    for grid_id, device, length, line in (await session.exec(tracks)).all():
+    for grid_id, device, length, line in await _tracks(session, grids, period, whose):
         lines[grid_id].append(line)
         devices[grid_id].add(device)
         lengths[grid_id] += length
-    shapes: dict[str, BaseGeometry] = {g.id: polygonal(shape(g.boundary)) for g in grids}
-    covered = await asyncio.to_thread(_cover, shapes, lines, reach_m)  # CPU: off the loop
+    covered = await asyncio.to_thread(_cover, _shapes(grids), lines, reach_m)  # CPU
     return [
         GridPatrol(grid_id=g.id, name_zh=g.name_zh, name_en=g.name_en, tracks=len(lines[g.id]),
                    length_m=lengths[g.id], devices=sorted(devices[g.id]), coverage=covered[g.id])
@@ -70,13 +59,53 @@ async def patrolled_grids(
     ]  # fmt: skip
 
 
+async def patrolled_by_device(
+    session: AsyncSession, grid_of_device: Mapping[str, str], period: Period, reach_m: float
+) -> dict[str, float]:
+    """For each tablet, the share of its grid its own tracks of the period came within
+    reach of (0 when it walked none there) — the scorecard's patrol coverage."""
+    grids = await _grids(session, set(grid_of_device.values()))
+    lines: dict[str, list[Line]] = defaultdict(list)
+    for grid_id, device, _, line in await _tracks(session, grids, period, None):
+        if grid_of_device.get(device) == grid_id:
+            lines[device].append(line)
+    shapes = _shapes(grids)
+    own = {device: shapes[grid] for device, grid in grid_of_device.items() if grid in shapes}
+    covered = await asyncio.to_thread(_cover, own, lines, reach_m)  # CPU: off the loop
+    return {device: coverage.patrolled_share for device, coverage in covered.items()}
+
+
+async def _grids(session: AsyncSession, within: Collection[str] | None) -> list[Place]:
+    query = select(Place).where(Place.kind == PlaceKind.grid)
+    if within is not None:
+        query = query.where(col(Place.id).in_(list(within)))
+    return list((await session.exec(query.order_by(col(Place.id)))).all())
+
+
+def _shapes(grids: Sequence[Place]) -> dict[str, BaseGeometry]:
+    return {g.id: polygonal(shape(g.boundary)) for g in grids}
+
+
+async def _tracks(
+    session: AsyncSession, grids: Sequence[Place], period: Period, whose: TrackFilter | None
+) -> Sequence[tuple[str, str, float, Line]]:
+    """(grid, tablet, length, line) of each valid track of ``grids`` in ``period``."""
+    query = select(TrackSegment.grid_id, TrackSegment.device_id, TrackSegment.length_m,
+                   TrackSegment.line).where(
+        col(TrackSegment.grid_id).in_([g.id for g in grids]),
+        col(TrackSegment.valid).is_(True), col(TrackSegment.deleted).is_(False),
+        col(TrackSegment.started_at) < period.end, col(TrackSegment.ended_at) >= period.start,
+    )  # fmt: skip
+    if whose is not None:
+        query = query.where(*whose.conditions())
+    return (await session.exec(query)).all()
+
+
 def _cover(
-    shapes: dict[str, BaseGeometry], lines: dict[str, list[Line]], reach_m: float
+    shapes: Mapping[str, BaseGeometry], lines: Mapping[str, list[Line]], reach_m: float
 ) -> dict[str, PatrolCoverage]:
-    return {
-        grid_id: patrol_coverage(grid, lines.get(grid_id, []), reach_m)
-        for grid_id, grid in shapes.items()
-    }
+    """Coverage of each shape (keyed by grid or by tablet) by the lines of the same key."""
+    return {key: patrol_coverage(grid, lines.get(key, []), reach_m) for key, grid in shapes.items()}
 
 
 def unpatrolled_features(patrols: Sequence[GridPatrol]) -> dict[str, object]:

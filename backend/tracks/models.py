@@ -22,7 +22,10 @@ class TrackSegment(SQLModel, table=True):
     """The patrol (an ``inspection`` of kind patrol) the points were recorded in."""
     device_id: str = Field(default="", max_length=64)
     author: str = Field(default="", max_length=128)
-    """The grid worker's CouchDB user, as the document says (checked against the writer)."""
+    """The tablet's CouchDB user, as the document says (checked against the writer)."""
+    worker_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    """The grid worker who carried the tablet when the track arrived (the device's worker
+    then; kept when the tablet is later handed to someone else)."""
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     points: int = 0

@@ -3,7 +3,7 @@ light line for maps; the verdict's part about it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,9 @@ from shapely.geometry.base import BaseGeometry
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.service import display_names
 from backend.sqltypes import utcnow
+from backend.tracks.filters import TrackFilter
 from backend.tracks.models import TrackSegment
 from backend.upsert import upsert_row
 from geo.tracks import TrackFacts, track_facts
@@ -27,13 +29,17 @@ def project_track(
     check: SchemaCheck,
     grid: BaseGeometry | None,
     new_rows: dict[str, dict[str, Any]],
+    workers: Mapping[str, int | None],
 ) -> TrackFacts | None:
     """Upsert the segment (``stored``, when known; else a plain row in ``new_rows``);
-    what its points say, when valid. An invalid one is kept, flagged, with no points."""
+    what its points say, when valid. An invalid one is kept, flagged, with no points.
+    ``workers``: the grid worker carrying each tablet of the grid now; a segment keeps
+    the worker it was first attributed to."""
     doc = check.doc
     values: dict[str, Any] = {
         "db": db, "grid_id": grid_id, "rev": rev, "valid": check.valid, "deleted": False,
-        "inspection_id": None, "device_id": "", "author": "", "started_at": None,
+        "inspection_id": None, "device_id": "", "author": "", "worker_account_id": None,
+        "started_at": None,
         "ended_at": None, "points": 0, "length_m": 0.0, "outside_share": None, "line": [],
         "updated_at": utcnow(),
     }  # fmt: skip
@@ -47,6 +53,9 @@ def project_track(
             inspection_id=doc["inspection_id"], device_id=doc["device_id"], author=doc["author"],
             started_at=min(times), ended_at=max(times), points=facts.points,
             length_m=facts.length_m, outside_share=facts.outside_share, line=facts.line,
+            worker_account_id=(stored.worker_account_id if stored is not None
+                               and stored.worker_account_id is not None
+                               else workers.get(doc["device_id"])),
         )  # fmt: skip
     upsert_row(session, TrackSegment, stored, str(doc["_id"]), values, new_rows)
     return facts
@@ -70,23 +79,23 @@ async def tracks_of_period(
     within: Collection[str] | None,
     start: datetime,
     end: datetime,
-    device_id: str | None = None,
+    whose: TrackFilter,
 ) -> list[dict[str, Any]]:
     """GeoJSON features of the tracks in grids ``within`` (``None``: all) that overlap
-    [``start``, ``end``), of one tablet when ``device_id`` is given; oldest first."""
+    [``start``, ``end``), of the tablet or worker ``whose`` names; oldest first."""
     query = select(TrackSegment).where(
         col(TrackSegment.valid).is_(True), col(TrackSegment.deleted).is_(False),
         col(TrackSegment.started_at) < end, col(TrackSegment.ended_at) >= start,
     )  # fmt: skip
     if within is not None:
         query = query.where(col(TrackSegment.grid_id).in_(list(within)))
-    if device_id is not None:
-        query = query.where(TrackSegment.device_id == device_id)
+    query = query.where(*whose.conditions())
     rows = (await session.exec(query.order_by(col(TrackSegment.started_at)))).all()
-    return [_feature(row) for row in rows if row.line]
+    names = await display_names(session, [row.worker_account_id for row in rows])
+    return [_feature(row, names) for row in rows if row.line]
 
 
-def _feature(row: TrackSegment) -> dict[str, Any]:
+def _feature(row: TrackSegment, names: Mapping[int, str]) -> dict[str, Any]:
     single = len(row.line) == 1
     geometry = {"type": "Point" if single else "LineString",
                 "coordinates": row.line[0] if single else row.line}  # fmt: skip
@@ -94,6 +103,8 @@ def _feature(row: TrackSegment) -> dict[str, Any]:
              "ended_at": row.ended_at.isoformat() if row.ended_at else None}  # fmt: skip
     return {"type": "Feature", "id": row.doc_id, "geometry": geometry,
             "properties": {"grid_id": row.grid_id, "device_id": row.device_id,
+                           "worker_account_id": row.worker_account_id,
+                           "worker_name": names.get(row.worker_account_id or 0),
                            "inspection_id": row.inspection_id, **times,
                            "points": row.points, "length_m": round(row.length_m, 1),
                            "outside_share": row.outside_share}}  # fmt: skip

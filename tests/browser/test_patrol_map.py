@@ -1,16 +1,19 @@
 """The supervisor map's patrol layers in headless Chromium: a tablet's patrol track of a
-week, drawn as a line, and the grids' blind spots of that week, filtered by tablet."""
+week, drawn as a line named by the worker who carried the tablet, and the grids' blind
+spots of that week, filtered by tablet and by worker."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from playwright.async_api import Page
+
 from backend.settings import Settings
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from sync.ids import new_ulid
-from tests.browser.harness import SCREENSHOTS, chromium, map_state, served, signed_in_map
+from tests.browser.harness import SCREENSHOTS, Served, chromium, map_state, served, signed_in_map
 from tests.helpers import eventually
 
 SUPERVISOR = ("patrol.donghu", "donghu-patrol-password")
@@ -31,6 +34,35 @@ def _track(cred: dict[str, str]) -> dict[str, Any]:
             "points": points}  # fmt: skip
 
 
+async def _hand_to_a_worker(app: Served, admin: str, device_id: str) -> str:
+    """A grid worker of donghu-01, 王芳, now carries the tablet; their account id."""
+    worker = {"username": "wang.fang", "password": "worker-password-1", "role": "grid_worker",
+              "place_id": "donghu-01", "display_name": "王芳"}  # fmt: skip
+    made = await app.call("POST", "/api/accounts", admin, json=worker)
+    wang = int(made.json()["account"]["id"])
+    handed = await app.call("POST", f"/api/devices/{device_id}/worker", admin,
+                            json={"account_id": wang})  # fmt: skip
+    assert handed.status_code in (200, 201), handed.text
+    return str(wang)
+
+
+MIDDLE_OF_TRACK = """(() => { const r = document.querySelector('path.patrol-track')
+  .getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"""
+
+
+async def _by_worker(page: Page, worker: str) -> tuple[list[str], str, dict[str, Any]]:
+    """The worker choices, the track's tooltip, and the map with one worker's tracks."""
+    workers = await page.locator("#patrol-worker option").all_inner_texts()
+    await page.mouse.move(*await page.evaluate(MIDDLE_OF_TRACK))  # level: hover() sees no height
+    track_tip = await page.locator(".leaflet-tooltip", has_text="km").inner_text()
+    await page.select_option("#patrol-worker", worker)
+    await page.wait_for_function(DRAWN)
+    drawn = await map_state(page)
+    await page.select_option("#patrol-worker", "")
+    await page.wait_for_function(DRAWN)
+    return workers, track_tip, drawn
+
+
 async def test_a_supervisor_sees_a_weeks_tracks_and_blind_spots(
     sqlite_settings: Settings, dev_couch: DevCouch, tmp_path: Path
 ) -> None:
@@ -42,6 +74,7 @@ async def test_a_supervisor_sees_a_weeks_tracks_and_blind_spots(
         registered = await app.call("POST", "/api/devices", admin,
                                     json={"grid_id": "donghu-01", "label": "patrol"})  # fmt: skip
         cred = dict(registered.json())
+        wang = await _hand_to_a_worker(app, admin, cred["device_id"])
         async with CouchClient(cred["couch_url"], cred["username"], cred["password"]) as tablet:
             await tablet.put_doc(cred["database"], _track(cred))
 
@@ -64,6 +97,7 @@ async def test_a_supervisor_sees_a_weeks_tracks_and_blind_spots(
             await page.locator("path.blind-spot").first.hover(position={"x": 6, "y": 6})
             tip = await page.inner_text(".leaflet-tooltip")
             await page.screenshot(path=str(SCREENSHOTS / "map-patrols.png"))
+            workers, track_tip, walked_by_wang = await _by_worker(page, wang)
 
             await page.select_option("#patrol-device", "")
             await page.fill("#patrol-week", "2026-W48")  # the week before: nobody walked
@@ -73,6 +107,9 @@ async def test_a_supervisor_sees_a_weeks_tracks_and_blind_spots(
 
     assert (lines, spots) == (1, 3)  # a line of the week's track, a blind spot per grid
     assert devices == ["All tablets", cred["device_id"]]
+    assert workers == ["All workers", "王芳"]
+    assert track_tip.startswith(f"王芳 ({cred['device_id']})")
+    assert (walked_by_wang["tracks"], walked_by_wang["blindSpots"]) == (1, 3)
     assert "% patrolled" in tip
     assert (earlier["tracks"], earlier["blindSpots"]) == (0, 3)
     assert earlier["errors"] == []

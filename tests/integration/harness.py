@@ -97,7 +97,7 @@ async def run_cli(settings: Settings, *args: str, stdin: str = "") -> tuple[int,
     return process.returncode, parsed, err.decode()
 
 
-async def get_json(client: AsyncTestClient[Any], path: str) -> Any:
-    response = await client.get(path)
+async def get_json(client: AsyncTestClient[Any], path: str, **kwargs: Any) -> Any:
+    response = await client.get(path, **kwargs)
     assert response.status_code == 200, response.text
     return response.json()

@@ -19,7 +19,9 @@ from tests.integration.harness import get_json, running_app, sign_in_as, tablet
 
 PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/api/auth/login"), ("GET", "/map"),
           ("GET", "/static/{file_path:path}"), ("GET", "/field/{file_path:path}"),
-          ("GET", "/field"), ("GET", "/devices")}  # fmt: skip
+          ("GET", "/field"), ("GET", "/devices"),
+          ("GET", "/basemap/info"), ("GET", "/basemap/archive.pmtiles")}  # fmt: skip
+"""Sign-in, pages, probes, and the base map (a street map, tests/integration/test_basemap.py)."""
 COUCH_PROXY = {(m, "/couch/{path:path}") for m in ("GET", "POST", "PUT", "DELETE")}
 """CouchDB's own security decides there (tests/integration/test_couch_proxy.py)."""
 OWN = {("GET", "/api/auth/me"), ("POST", "/api/auth/logout"), ("POST", "/api/events/ticket")}

@@ -19,19 +19,11 @@ from backend.tracks.retention import expire_tracks
 from geo.geofence import metres_per_degree
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
-from sync.ids import new_ulid
 from sync.verdicts import verdict_id
-from tests.helpers import eventually, inspection_doc
+from tests.helpers import eventually, inspection_doc, track_doc, walk
 from tests.integration.harness import running_app, tablet
 
 EAST_PER_DEG, _ = metres_per_degree(30.272)
-
-
-def _walk(west: float, east: float, fixes: int) -> list[dict[str, Any]]:
-    """A walk along latitude 30.272, one fix every 5 s from 09:00 (UTC+8)."""
-    step = (east - west) / (fixes - 1)
-    return [{"t": f"2026-12-01T09:{i * 5 // 60:02d}:{i * 5 % 60:02d}+08:00", "lat": 30.272,
-             "lon": west + i * step, "accuracy_m": 6} for i in range(fixes)]  # fmt: skip
 
 
 async def test_a_track_is_projected_with_its_share_outside_the_grid(
@@ -44,15 +36,13 @@ async def test_a_track_is_projected_with_its_share_outside_the_grid(
                                 started_at="2026-12-01T09:00:00+08:00")  # fmt: skip
 
         def track(points: list[dict[str, Any]]) -> dict[str, Any]:
-            return {"_id": f"track:{cred.device_id}:{new_ulid()}", "type": "track",
-                    "schema_version": 1, "app_version": "1.0.0", "author": cred.couch_user,
-                    "device_id": cred.device_id, "grid_id": cred.grid_id,
-                    "created_at": "2026-12-01T09:00:00+08:00",
-                    "inspection_id": patrol["_id"], "points": points}  # fmt: skip
+            return track_doc(device_id=cred.device_id, author=cred.couch_user,
+                             grid_id=cred.grid_id, points=points,
+                             inspection_id=patrol["_id"])  # fmt: skip
 
         # donghu-01's east edge is lon 120.160: the second walk ends 300 m beyond it
-        inside = track(_walk(120.152, 120.158, 61))
-        crossing = track(_walk(120.160 - 600 / EAST_PER_DEG, 120.160 + 300 / EAST_PER_DEG, 61))
+        inside = track(walk(120.152, 120.158, 61))
+        crossing = track(walk(120.160 - 600 / EAST_PER_DEG, 120.160 + 300 / EAST_PER_DEG, 61))
         broken = track([{"t": "2026-12-01T09:00:00+08:00", "lat": 95.0, "lon": 120.15}])
         async with tablet(dev_couch, cred) as device:
             for doc in (patrol, inside, crossing, broken):
@@ -158,13 +148,9 @@ async def test_old_tracks_are_deleted_everywhere_and_exports_are_audited(
 
         def track(day: str) -> dict[str, Any]:
             points = [{**p, "t": p["t"].replace("2026-12-01", day)}
-                      for p in _walk(120.152, 120.158, 13)]  # fmt: skip
-            return {"_id": f"track:{cred.device_id}:{new_ulid()}", "type": "track",
-                    "schema_version": 1, "app_version": "1.0.0", "author": cred.couch_user,
-                    "device_id": cred.device_id, "grid_id": cred.grid_id,
-                    "created_at": f"{day}T09:00:00+08:00",
-                    "inspection_id": f"inspection:{cred.device_id}:{new_ulid()}",
-                    "points": points}  # fmt: skip
+                      for p in walk(120.152, 120.158, 13)]  # fmt: skip
+            return track_doc(device_id=cred.device_id, author=cred.couch_user,
+                             grid_id=cred.grid_id, points=points)  # fmt: skip
 
         old, recent = track("2026-08-20"), track("2026-11-30")  # 106 and 4 days back
         async with tablet(dev_couch, cred) as device:

@@ -9,7 +9,7 @@ const TEXT = {
     app_title: "隐患地图", username: "用户名", password: "密码", sign_in: "登录", sign_out: "退出",
     other_language: "English", all_categories: "全部类别", all_severities: "全部等级",
     all_statuses: "全部状态", all_geofence: "全部位置核验", overdue_only: "仅逾期", from: "从", to: "至",
-    patrol_week: "巡查周", patrol_tracks: "巡查轨迹", blind_spots: "巡查盲区", all_tablets: "全部终端",
+    patrol_week: "巡查周", patrol_tracks: "巡查轨迹", blind_spots: "巡查盲区", all_tablets: "全部终端", all_workers: "全部网格员",
     patrolled: "{grid}：已巡查 {share}%", track_tip: "{device}：{start} – {end}，{km} 公里",
     boundary_problems: "边界问题", live_on: "实时", live_off: "离线", hazards_in_view: "本视图隐患 {n} 条",
     cat_work_safety: "安全生产", cat_fire: "消防", cat_food: "食品", cat_traffic: "交通", cat_other: "其他",
@@ -38,7 +38,7 @@ const TEXT = {
     app_title: "Hazard map", username: "Username", password: "Password", sign_in: "Sign in", sign_out: "Sign out",
     other_language: "中文", all_categories: "All categories", all_severities: "All severities",
     all_statuses: "All statuses", all_geofence: "Any geofence result", overdue_only: "Overdue only", from: "From", to: "To",
-    patrol_week: "Patrol week", patrol_tracks: "Patrol tracks", blind_spots: "Blind spots", all_tablets: "All tablets",
+    patrol_week: "Patrol week", patrol_tracks: "Patrol tracks", blind_spots: "Blind spots", all_tablets: "All tablets", all_workers: "All workers",
     patrolled: "{grid}: {share}% patrolled", track_tip: "{device}: {start} – {end}, {km} km",
     boundary_problems: "Boundary problems", live_on: "Live", live_off: "Offline", hazards_in_view: "{n} hazards in view",
     cat_work_safety: "Work safety", cat_fire: "Fire", cat_food: "Food", cat_traffic: "Traffic", cat_other: "Other",
@@ -250,17 +250,27 @@ function isoWeek(date) {
 function patrolParams() {
   const params = new URLSearchParams({ week: $("#patrol-week").value || isoWeek(new Date()) });
   if ($("#patrol-device").value) params.set("device", $("#patrol-device").value);
+  if ($("#patrol-worker").value) params.set("worker", $("#patrol-worker").value);
   return params;
 }
 
-function fillDevices(features) {
-  const select = $("#patrol-device");
-  const chosen = select.value;
-  const devices = [...new Set(features.map((f) => f.properties.device_id))].sort();
-  if (chosen && !devices.includes(chosen)) devices.push(chosen);
-  select.replaceChildren(el("option", { value: "" }, t("all_tablets")),
-    ...devices.map((d) => el("option", { value: d }, d)));
-  select.value = chosen;
+// the tablets and the grid workers whose tracks the week has, as choices; a list whose
+// filter is in use keeps its choices (its tracks are all the answer has)
+function fillChoices(select, everyone, choices) {
+  if (select.value) return;
+  const sorted = [...new Map(choices)].sort((a, b) => a[1].localeCompare(b[1]));
+  select.replaceChildren(el("option", { value: "" }, t(everyone)),
+    ...sorted.map(([value, label]) => el("option", { value }, label)));
+}
+
+function fillPatrolChoices(features) {
+  fillChoices($("#patrol-device"), "all_tablets", features.map((f) => [f.properties.device_id, f.properties.device_id]));
+  fillChoices($("#patrol-worker"), "all_workers", features.filter((f) => f.properties.worker_account_id)
+    .map((f) => [String(f.properties.worker_account_id), f.properties.worker_name || `#${f.properties.worker_account_id}`]));
+}
+
+function walker(props) {
+  return props.worker_name ? `${props.worker_name} (${props.device_id})` : props.device_id;
 }
 
 const SVG = L.svg();  // patrol layers in the DOM (the hazards draw on a canvas)
@@ -284,12 +294,12 @@ async function refreshPatrols() {
   if ($("#tracks-toggle").checked) {
     const tracks = await api(`/api/tracks/geojson?${patrolParams()}`);
     if (mine !== state.patrolDraw) return;
-    if (!$("#patrol-device").value) fillDevices(tracks.features);
+    fillPatrolChoices(tracks.features);
     state.tracks = L.geoJSON(tracks, {
       renderer: SVG, style: { className: "patrol-track", color: "#1b5e20", weight: 3, opacity: 0.8 },
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer: SVG, className: "patrol-track", radius: 4 }),
       onEachFeature: (f, layer) => layer.bindTooltip(() => el("span", {}, t("track_tip", {
-        device: f.properties.device_id, start: localTime(f.properties.started_at),
+        device: walker(f.properties), start: localTime(f.properties.started_at),
         end: localTime(f.properties.ended_at), km: (f.properties.length_m / 1000).toFixed(2) }))),
     }).addTo(state.map);
     window.mapState.tracks = tracks.features.length;
@@ -664,7 +674,7 @@ function init() {
   $("#sign-out").addEventListener("click", signOut);
   $("#filters").addEventListener("change", () => { filtersToUrl(); scheduleReload(0); });
   $("#problems-toggle").addEventListener("change", (e) => toggleProblems(e.target.checked).catch(report));
-  for (const id of ["#patrol-week", "#patrol-device", "#tracks-toggle", "#blind-toggle"]) {
+  for (const id of ["#patrol-week", "#patrol-device", "#patrol-worker", "#tracks-toggle", "#blind-toggle"]) {
     $(id).addEventListener("change", () => refreshPatrols().catch(report));
   }
   $("#panel-close").addEventListener("click", closePanel);
