@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 from litestar import Request, Response, get
 from litestar.response import Stream
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.basemap.archive import Unsatisfiable, archive_facts, etag_of, requested_range
 from backend.errors import NotFound
@@ -32,8 +32,10 @@ class BaseMapInfo(BaseModel):
     tile_format: str
     min_zoom: int
     max_zoom: int
-    bounds: tuple[float, float, float, float]
-    centre: tuple[float, float, int]
+    bounds: list[float] = Field(min_length=4, max_length=4)
+    """West, south, east, north in degrees (WGS-84)."""
+    centre: list[float] = Field(min_length=3, max_length=3)
+    """Longitude, latitude and zoom of the archive's own centre."""
 
 
 def _archive(request: Request[Any, Any, Any]) -> Path:

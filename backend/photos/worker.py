@@ -8,8 +8,6 @@ decoding happens in a worker thread, so the event loop never blocks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from datetime import tzinfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -31,11 +29,11 @@ from backend.photos.processing import (
 from backend.photos.service import photo_summary
 from backend.photos.storage import MediaStore
 from backend.replication.models import SyncedDocument
+from backend.rounds import run_rounds
 from backend.sqltypes import utcnow
 from sync.couch import Conflict, CouchClient, CouchError, PayloadTooLarge
 from sync.verdicts import verdict_id
 
-log = logging.getLogger(__name__)
 REUSE_HAMMING = 4
 
 
@@ -62,15 +60,10 @@ class PhotoWorker:
         self._stop.set()
 
     async def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = await self.process_pending()
-            except Exception:  # the worker must outlive any one failure
-                log.exception("photo round failed")
-                done = 0
-            if not done:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+        await run_rounds(self._round, self._stop, self.interval, "photo")
+
+    async def _round(self) -> bool:
+        return await self.process_pending() > 0
 
     async def process_pending(self) -> int:
         """Process up to ``batch`` arrived photos; how many were handled."""

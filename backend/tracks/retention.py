@@ -7,8 +7,6 @@ audited: which database, how many, the oldest and newest end."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +17,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record_many
 from backend.database import unit_of_work
+from backend.rounds import run_rounds
 from backend.sqltypes import utcnow
 from backend.tracks.models import TrackSegment
 from sync.couch import CouchClient, NotFound
-
-log = logging.getLogger(__name__)
 
 ROUND = 500
 """Tracks expired in one transaction."""
@@ -100,13 +97,9 @@ class TrackRetention:
         self._stop.set()
 
     async def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                async with unit_of_work(self.sessions) as session:
-                    expired = await expire_tracks(session, self.couch, self.keep_days)
-            except Exception:  # retention must outlive any one failure
-                log.exception("track retention round failed")
-                expired = 0
-            if expired < ROUND:  # a full round: there is more, go on at once
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+        await run_rounds(self._round, self._stop, self.interval, "track retention")
+
+    async def _round(self) -> bool:
+        async with unit_of_work(self.sessions) as session:
+            expired = await expire_tracks(session, self.couch, self.keep_days)
+        return expired >= ROUND  # a full round: there is more, go on at once

@@ -28,7 +28,8 @@ FIELD_ZOOMS = (12, 18)
 
 
 async def _drawn(page: Page, at_least: int) -> int:
-    await page.wait_for_function(f"({DRAWN_TILES})() >= {at_least}", timeout=30_000)
+    # a function, not an expression: the page's CSP refuses the eval an expression needs
+    await page.wait_for_function(f"() => ({DRAWN_TILES})() >= {at_least}", timeout=30_000)
     return int(await page.evaluate(f"({DRAWN_TILES})()"))
 
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import uvicorn
 
 from backend.app import create_app
+from backend.devices.service import IssuedCredentials
 from backend.runtime import Runtime
 from backend.settings import Settings
 from sync.devserver import free_port
+from tests.helpers import basic_auth
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,22 @@ async def raw_request(
         name, _, value = line.partition(":")
         parsed[name.strip().lower()] = value.strip()
     return RawAnswer(int(status_line.split()[1]), parsed, rest)
+
+
+def tablet_auth(cred: IssuedCredentials) -> dict[str, str]:
+    """HTTP Basic with a tablet's own CouchDB credentials."""
+    return basic_auth(cred.couch_user, cred.password)
+
+
+def two_grids(runtime: Runtime) -> tuple[IssuedCredentials, IssuedCredentials]:
+    """The demo tablets of donghu-01 and xixi-01: a caller and a neighbour."""
+    creds = {c.grid_id: c for c in runtime.issued_credentials}
+    return creds["donghu-01"], creds["xixi-01"]
+
+
+def assert_nothing_of_couchdb(answer: RawAnswer) -> None:
+    """No word of CouchDB, its users or its cookies in a refusal."""
+    body = answer.body.lower()
+    for leak in (b"couchdb", b"pouchdb", b"welcome", b"userctx", b"_users", b"_replicator"):
+        assert leak not in body, (answer.status, answer.body[:200])
+    assert "set-cookie" not in answer.headers

@@ -6,22 +6,24 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from backend.couch_proxy.controller import MAX_BODY
 from backend.couch_proxy.upstream import HOLD_LIMIT, LongPollGate
 from backend.devices.service import IssuedCredentials
 from backend.settings import Settings
 from sync.devserver import DevCouch
-from tests.helpers import basic_auth, eventually
 from tests.integration.harness import hazard_for
-from tests.security.harness import raw_request, served_app
+from tests.security.harness import (
+    assert_nothing_of_couchdb,
+    raw_request,
+    served_app,
+    tablet_auth,
+    two_grids,
+)
 from tests.security.nginx import shipped_nginx
 
 REFUSED = {"error": "not_found", "reason": "not available here"}
@@ -87,40 +89,24 @@ ENDPOINTS_OUTSIDE_REPLICATION = [
 ]
 
 
-def _auth(cred: IssuedCredentials) -> dict[str, str]:
-    return basic_auth(cred.couch_user, cred.password)
-
-
-def _grids(runtime: Any) -> tuple[IssuedCredentials, IssuedCredentials]:
-    creds = {c.grid_id: c for c in runtime.issued_credentials}
-    return creds["donghu-01"], creds["xixi-01"]
-
-
-def _assert_nothing_of_couchdb(answer: Any) -> None:
-    body = answer.body.lower()
-    for leak in (b"couchdb", b"pouchdb", b"welcome", b"userctx", b"_users", b"_replicator"):
-        assert leak not in body, (answer.status, answer.body[:200])
-    assert "set-cookie" not in answer.headers
-
-
 async def test_no_spelling_of_a_path_leaves_the_grid_database(sqlite_settings: Settings) -> None:
     async with served_app(sqlite_settings) as (base, runtime):
-        mine, _ = _grids(runtime)
-        for caller in ({}, _auth(mine)):
+        mine, _ = two_grids(runtime)
+        for caller in ({}, tablet_auth(mine)):
             for method in ("GET", "POST", "PUT"):
                 for pattern in TRAVERSALS:
                     target = pattern.replace(b"{db}", mine.database.encode())
                     answer = await raw_request(base, method, target, caller, b"{}")
                     assert answer.status in {400, 404, 405}, (method, target, answer.status)
-                    _assert_nothing_of_couchdb(answer)
+                    assert_nothing_of_couchdb(answer)
 
 
 async def test_only_replication_endpoints_are_forwarded(sqlite_settings: Settings) -> None:
     async with served_app(sqlite_settings) as (base, runtime):
-        mine, _ = _grids(runtime)
+        mine, _ = two_grids(runtime)
         for method, pattern, body in ENDPOINTS_OUTSIDE_REPLICATION:
             target = pattern.replace("{db}", mine.database).encode()
-            answer = await raw_request(base, method, target, _auth(mine), body)
+            answer = await raw_request(base, method, target, tablet_auth(mine), body)
             assert answer.status in {404, 405}, (method, target, answer.status, answer.body)
             if answer.status == 404:
                 assert json.loads(answer.body) == REFUSED
@@ -133,24 +119,26 @@ async def test_anonymous_and_foreign_callers_get_nothing_of_a_grid(
         served_app(sqlite_settings) as (base, runtime),
         httpx.AsyncClient(base_url=base) as client,
     ):
-        mine, other = _grids(runtime)
+        mine, other = two_grids(runtime)
         doc = hazard_for(mine)
         written = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc,
-                                   headers=_auth(mine))  # fmt: skip
+                                   headers=tablet_auth(mine))  # fmt: skip
         assert written.status_code == 201, written.text
         for path in ("/", "/_changes", "/_all_docs", f"/{doc['_id']}"):
             anonymous = await client.get(f"/couch/{mine.database}{path}")
             assert anonymous.status_code == 401, (path, anonymous.text)
             assert "www-authenticate" not in anonymous.headers
-            foreign = await client.get(f"/couch/{mine.database}{path}", headers=_auth(other))
+            foreign = await client.get(f"/couch/{mine.database}{path}", headers=tablet_auth(other))
             assert foreign.status_code in {401, 403}, (path, foreign.text)
             assert doc["title"] not in foreign.text
         forged = hazard_for(mine, title="forged by the next grid")
         wrote = await client.post(f"/couch/{mine.database}/_bulk_docs",
-                                  json={"docs": [forged]}, headers=_auth(other))  # fmt: skip
+                                  json={"docs": [forged]}, headers=tablet_auth(other))  # fmt: skip
         # Apache CouchDB refuses the request; the dev server refuses each document
         assert wrote.status_code in {401, 403} or all("error" in r for r in wrote.json())
-        stored = await client.get(f"/couch/{mine.database}/{forged['_id']}", headers=_auth(mine))
+        stored = await client.get(
+            f"/couch/{mine.database}/{forged['_id']}", headers=tablet_auth(mine)
+        )
         assert stored.status_code == 404
         bad_scheme = await client.get(f"/couch/{mine.database}/",
                                       headers={"Authorization": "Bearer x"})  # fmt: skip
@@ -168,7 +156,7 @@ async def test_no_cookie_outlives_the_request_that_got_it(
         served_app(sqlite_settings) as (base, runtime),
         httpx.AsyncClient(base_url=base) as client,
     ):
-        mine, _ = _grids(runtime)
+        mine, _ = two_grids(runtime)
         proxy = runtime.couch_proxy
         assert proxy is not None
         login = await proxy.post("/_session", data={"name": mine.couch_user,
@@ -178,7 +166,7 @@ async def test_no_cookie_outlives_the_request_that_got_it(
         assert len(proxy.cookies.jar) == 0
         anonymous = await client.get(f"/couch/{mine.database}/_all_docs")
         assert anonymous.status_code == 401
-        read = await client.get(f"/couch/{mine.database}/", headers=_auth(mine))
+        read = await client.get(f"/couch/{mine.database}/", headers=tablet_auth(mine))
         assert read.status_code == 200
         assert "set-cookie" not in read.headers
         assert "location" not in read.headers
@@ -192,7 +180,7 @@ async def test_an_attachment_never_runs_as_a_page_of_the_service(
         served_app(sqlite_settings) as (base, runtime),
         httpx.AsyncClient(base_url=base) as client,
     ):
-        mine, _ = _grids(runtime)
+        mine, _ = two_grids(runtime)
         doc = hazard_for(mine)
         doc["_attachments"] = {
             name: {"content_type": kind, "data": base64.b64encode(data).decode()}
@@ -201,10 +189,10 @@ async def test_an_attachment_never_runs_as_a_page_of_the_service(
                                      ("photo.jpg", "image/jpeg", b"\xff\xd8\xff\xe0jpeg")]
         }  # fmt: skip
         saved = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc,
-                                 headers=_auth(mine))  # fmt: skip
+                                 headers=tablet_auth(mine))  # fmt: skip
         assert saved.status_code == 201, saved.text
         answers = {name: await client.get(f"/couch/{mine.database}/{doc['_id']}/{name}",
-                                          headers=_auth(mine))
+                                          headers=tablet_auth(mine))
                    for name in ("page.html", "drawing.svg", "photo.jpg")}  # fmt: skip
     for name, answer in answers.items():
         assert answer.status_code == 200, name
@@ -220,12 +208,12 @@ async def test_bodies_over_the_limit_or_without_credentials_are_not_read(
     sqlite_settings: Settings,
 ) -> None:
     async with served_app(sqlite_settings) as (base, runtime):
-        mine, _ = _grids(runtime)
+        mine, _ = two_grids(runtime)
         target = f"/couch/{mine.database}/_bulk_docs".encode()
         huge = {"Content-Length": str(MAX_BODY + 1)}
         # the body is announced but never sent: an answer proves it was not waited for
         anonymous = await _announce_only(base, target, huge)
-        oversized = await _announce_only(base, target, {**huge, **_auth(mine)})
+        oversized = await _announce_only(base, target, {**huge, **tablet_auth(mine)})
     assert anonymous == 401
     assert oversized == 413
 
@@ -247,12 +235,12 @@ async def test_one_tablet_cannot_hold_every_feed(sqlite_settings: Settings) -> N
         served_app(sqlite_settings) as (base, runtime),
         httpx.AsyncClient(base_url=base, timeout=60) as client,
     ):
-        mine, other = _grids(runtime)
+        mine, other = two_grids(runtime)
 
         def feed(cred: IssuedCredentials) -> Any:
             return client.get(f"/couch/{cred.database}/_changes",
                               params={"feed": "longpoll", "since": "now", "heartbeat": "5000"},
-                              headers=_auth(cred))  # fmt: skip
+                              headers=tablet_auth(cred))  # fmt: skip
 
         held = [asyncio.create_task(feed(mine)) for _ in range(2)]
         await asyncio.sleep(0.5)
@@ -265,37 +253,10 @@ async def test_one_tablet_cannot_hold_every_feed(sqlite_settings: Settings) -> N
         for cred in (mine, other):  # a write ends the long-polls
             doc = hazard_for(cred)
             put = await client.put(f"/couch/{cred.database}/{doc['_id']}", json=doc,
-                                   headers=_auth(cred))  # fmt: skip
+                                   headers=tablet_auth(cred))  # fmt: skip
             assert put.status_code == 201
         answers = await asyncio.gather(*held, neighbour)
         assert [a.status_code for a in answers] == [200, 200, 200]
-
-
-@pytest.mark.parametrize("caller", ["anonymous", "tablet"])
-async def test_the_dev_couchdb_keeps_admin_endpoints_for_its_admin(
-    sqlite_settings: Settings, dev_couch: DevCouch, caller: str
-) -> None:
-    async with (
-        served_app(sqlite_settings) as (_, runtime),
-        httpx.AsyncClient(base_url=dev_couch.url) as couch,
-    ):
-        mine, other = _grids(runtime)
-        auth = {} if caller == "anonymous" else _auth(mine)
-        answers = []
-        if caller == "anonymous" or isinstance(dev_couch, DevCouch):
-            # Apache CouchDB lets a signed-in user replicate with its own rights (its
-            # design); the dev server keeps it for admins, and neither lets anyone in anonymously
-            answers.append(await couch.post("/_replicate", headers=auth, json={
-                "source": "http://127.0.0.1:9/x", "target": other.database}))  # fmt: skip
-        answers.append(await couch.put("/_users/org.couchdb.user:intruder", headers=auth, json={
-            "_id": "org.couchdb.user:intruder", "name": "intruder", "type": "user",
-            "roles": [], "password": "x"}))  # fmt: skip
-        answers.append(await couch.get("/_users/_all_docs", headers=auth))
-        answers.append(await couch.post("/_replicator", headers=auth, json={"source": "x"}))
-        answers.append(await couch.get("/_config", headers=auth))
-        answers.append(await couch.get("/_all_dbs", headers=auth))
-    for answer in answers:
-        assert answer.status_code in {401, 403}, (answer.request.url, answer.text)
 
 
 async def test_the_shipped_nginx_refuses_the_same_paths(
@@ -306,44 +267,21 @@ async def test_the_shipped_nginx_refuses_the_same_paths(
         shipped_nginx(base, tmp_path / "nginx") as front,
         httpx.AsyncClient(base_url=front) as client,
     ):
-        mine, _ = _grids(runtime)
+        mine, _ = two_grids(runtime)
         for pattern in TRAVERSALS:
             target = pattern.replace(b"{db}", mine.database.encode())
-            for caller in ({}, _auth(mine)):
+            for caller in ({}, tablet_auth(mine)):
                 answer = await raw_request(front, "GET", target, caller)
                 assert answer.status in {400, 404}, (target, answer.status)
-                _assert_nothing_of_couchdb(answer)
-        info = await client.get(f"/couch/{mine.database}/", headers=_auth(mine))
+                assert_nothing_of_couchdb(answer)
+        info = await client.get(f"/couch/{mine.database}/", headers=tablet_auth(mine))
         doc = hazard_for(mine)
-        put = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc,
-                               headers={**_auth(mine), "Cookie": "AuthSession=stolen"})  # fmt: skip
+        stolen = {**tablet_auth(mine), "Cookie": "AuthSession=stolen"}
+        put = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc, headers=stolen)
     assert info.status_code == 200
     assert info.json()["db_name"] == mine.database
     assert put.status_code == 201
     assert "set-cookie" not in put.headers
-
-
-async def test_a_crashed_dev_couchdb_is_restarted_and_reported(
-    sqlite_settings: Settings, tmp_path: Path
-) -> None:
-    managed = sqlite_settings.with_changes(couch=None, var_dir=tmp_path / "managed")
-    async with served_app(managed) as (base, runtime), httpx.AsyncClient(base_url=base) as client:
-        seen = runtime.dev_couch
-        assert seen is not None
-        assert seen.pid is not None
-        os.killpg(seen.pid, signal.SIGKILL)  # as a hostile request that crashed it would
-        await eventually(lambda: client.get("/ready"), lambda r: r.status_code == 503, within=10)
-        ready = await eventually(lambda: client.get("/ready"), lambda r: r.status_code == 200,
-                                 within=60)  # fmt: skip
-        mine, _ = _grids(runtime)
-        doc = hazard_for(mine)
-        put = await client.put(f"/couch/{mine.database}/{doc['_id']}", json=doc,
-                               headers=_auth(mine))  # fmt: skip
-    assert ready.status_code == 200
-    assert seen.restarts == 1
-    assert seen.last_exit is not None
-    assert seen.running
-    assert put.status_code == 201
 
 
 def test_a_feed_whose_end_was_never_seen_frees_its_place_in_time() -> None:
@@ -358,50 +296,3 @@ def test_a_feed_whose_end_was_never_seen_frees_its_place_in_time() -> None:
     gate.release("device_a")
     gate.release("device_a")  # more releases than holds change nothing
     assert gate.try_acquire("device_a")
-
-
-ODD_DOC_ID_FILTERS = [
-    ("GET", "/couch/{db}/_changes?filter=_doc_ids", b""),
-    ("GET", "/couch/{db}/_changes?filter=_doc_ids&doc_ids=%7B%7D", b""),
-    ("GET", "/couch/{db}/_changes?filter=_doc_ids&doc_ids=not-json", b""),
-    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b""),
-    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b"{}"),
-    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b'{"doc_ids": "hazard:x"}'),
-    ("POST", "/couch/{db}/_changes?filter=_doc_ids", b'{"doc_ids": [1, null, {}]}'),
-    ("POST", "/couch/{db}/_changes?filter=_doc_ids&feed=longpoll&timeout=1", b"[]"),
-]
-"""``_doc_ids``, the one filter replication may use, with what a hostile tablet could
-send in its place: nothing, not JSON, not a list."""
-
-
-async def test_odd_doc_id_filters_neither_crash_couchdb_nor_leak(
-    sqlite_settings: Settings, tmp_path: Path
-) -> None:
-    managed = sqlite_settings.with_changes(couch=None, var_dir=tmp_path / "managed")
-    async with served_app(managed) as (base, runtime):
-        seen = runtime.dev_couch
-        assert seen is not None
-        mine, other = _grids(runtime)
-        async with httpx.AsyncClient(base_url=base) as client:
-            theirs = hazard_for(other)
-            written = await client.put(f"/couch/{other.database}/{theirs['_id']}", json=theirs,
-                                       headers=_auth(other))  # fmt: skip
-            assert written.status_code == 201, written.text
-        for method, pattern, body in ODD_DOC_ID_FILTERS:
-            target = pattern.replace("{db}", mine.database).encode()
-            answer = await raw_request(base, method, target, _auth(mine), body)
-            assert answer.status == 400, (method, target, answer.status, answer.body[:300])
-            assert theirs["_id"].encode() not in answer.body
-            _assert_nothing_of_couchdb(answer)
-        await asyncio.sleep(1.5)  # the supervisor looks every second
-        async with httpx.AsyncClient(base_url=base) as client:
-            ours = hazard_for(mine)
-            put = await client.put(f"/couch/{mine.database}/{ours['_id']}", json=ours,
-                                   headers=_auth(mine))  # fmt: skip
-            assert put.status_code == 201, put.text
-            wanted = {"doc_ids": [ours["_id"], theirs["_id"]]}
-            alive = await client.post(f"/couch/{mine.database}/_changes?filter=_doc_ids",
-                                      json=wanted, headers=_auth(mine))  # fmt: skip
-    assert alive.status_code == 200, alive.text
-    assert [r["id"] for r in alive.json()["results"]] == [ours["_id"]]
-    assert (seen.restarts, seen.last_exit, seen.running) == (0, None, True)
