@@ -25,15 +25,16 @@ from backend.accounts.service import create_account
 from backend.audit.service import record
 from backend.boundaries import service as boundaries
 from backend.boundaries.models import BoundaryVersionRead
+from backend.boundaries.verdicts import refresh_hazard_verdicts
 from backend.database import create_engine, ensure_sqlite_directory, session_factory, unit_of_work
 from backend.devices import service as devices
 from backend.grids.fence import load_grid_index
 from backend.hazards.models import Hazard
 from backend.lifespan import StartupError, check_couch
 from backend.migrate import migrate
-from backend.replication.provision import provision_grids_in
-from backend.replication.verdict_refresh import refresh_hazard_verdicts
+from backend.provisioning import provision_grids_in
 from backend.settings import Settings, dev_secret
+from backend.synced.verdicts import VerdictWriter
 from sync.couch import CouchClient, CouchCredentials
 from sync.provisioning import Namespace
 
@@ -141,7 +142,7 @@ async def _activate_boundaries(
     with Progress(transient=True) as progress:
         progress.add_task(f"re-checking {total} hazards", total=None)
         recheck = await boundaries.recheck_hazards(s, index)
-    rewritten = await refresh_hazard_verdicts(s, c, recheck.changed)
+    rewritten = await refresh_hazard_verdicts(s, VerdictWriter(c), recheck.changed)
     summary = {**recheck.summary(), "verdicts_rewritten": rewritten}
     return {"version": version.id, "databases_created": created, "recheck": summary}
 

@@ -33,15 +33,16 @@ from backend.database import (
     unit_of_work,
 )
 from backend.demo import DemoCredentials, load_demo_street
+from backend.lease import FileLease, Lease, PostgresLease
 from backend.live.events import CHANNEL
 from backend.migrate import migrate
 from backend.photos.storage import MediaStore
 from backend.photos.worker import PhotoWorker
-from backend.replication.lease import FileLease, Lease, PostgresLease
+from backend.provisioning import provision_grids
 from backend.replication.projection import SqlChangeSink
-from backend.replication.provision import provision_grids
 from backend.runtime import Runtime
 from backend.settings import Settings, dev_secret, private_directory
+from backend.synced.verdicts import VerdictWriter
 from backend.tracks.retention import TrackRetention
 from sync.contract import load_schemas
 from sync.couch import CouchClient, CouchCredentials, CouchError
@@ -151,8 +152,10 @@ async def _start_following(
     media = run.media
 
     def start() -> tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]:
+        verdicts = VerdictWriter(run.couch)  # one lock per database for both writers
         sink = SqlChangeSink(run.sessions, run.couch, load_schemas(), publish=publish,
-                             device_prefix=run.namespace.device_user(""))  # fmt: skip
+                             device_prefix=run.namespace.device_user(""),
+                             verdicts=verdicts)  # fmt: skip
         follower = Follower(
             run.couch,
             sink,
@@ -163,7 +166,8 @@ async def _start_following(
             updates=DbUpdatesWatch(run.couch),
             sweep_interval=settings.follower_sweep_seconds,
         )
-        worker = PhotoWorker(run.sessions, run.couch, media, time_zone=settings.time_zone)
+        worker = PhotoWorker(run.sessions, run.couch, media, time_zone=settings.time_zone,
+                             verdicts=verdicts)  # fmt: skip
         retention = TrackRetention(run.sessions, run.couch, settings.track_retention_days)
         run.follower = follower
 

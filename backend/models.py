@@ -11,8 +11,8 @@ from backend.hazards.models import Hazard
 from backend.inspections.models import Inspection
 from backend.ledger.models import LedgerEntry
 from backend.photos.models import HazardPhoto, Photo
-from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 from backend.sites.models import Site
+from backend.synced.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 from backend.tracks.models import TrackSegment
 
 metadata = SQLModel.metadata

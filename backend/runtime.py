@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.throttle import LoginThrottle
+from backend.cadence import DEFAULT_RULES, CadenceRule
 from backend.couch_proxy.upstream import LongPollGate
-from backend.coverage.cadence import DEFAULT_RULES, CadenceRule
 from backend.devices.service import IssuedCredentials
+from backend.lease import Lease
 from backend.live.tickets import UsedTickets
 from backend.photos.storage import MediaStore
-from backend.replication.lease import Lease
 from geo.blind_spots import DEFAULT_REACH_M
 from sync.couch import CouchClient
 from sync.devserver import Supervision

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from backend.coverage.cadence import DEFAULT_RULES, CadenceError, CadenceRule, parse_rules
+from backend.cadence import DEFAULT_RULES, CadenceError, CadenceRule, parse_rules
 from backend.database import PoolSize
 from geo.blind_spots import DEFAULT_REACH_M
 from sync.couch import CouchCredentials

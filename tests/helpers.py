@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from backend.database import read_only_connection
-from backend.replication.models import SyncedDocument
+from backend.photos.exif import EXIF_IFD, GPS_IFD
+from backend.photos.processing import sha256_of
+from backend.synced.models import SyncedDocument
 from sync.ids import new_ulid
 
 T = TypeVar("T")
@@ -115,3 +120,32 @@ def basic_auth(user: str, password: str) -> dict[str, str]:
     """HTTP Basic headers, as a tablet signs in to CouchDB."""
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+def jpeg_photo(colour: tuple[int, int, int], orientation: int = 1, gps: bool = False) -> bytes:
+    """A small JPEG of one colour with a white corner; with EXIF orientation, and
+    optionally a GPS position and time."""
+    image = Image.new("RGB", (320, 240), colour)
+    image.paste((255, 255, 255), (0, 0, 80, 60))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    if gps:
+        exif.get_ifd(GPS_IFD).update({
+            1: "N", 2: (IFDRational(30, 1), IFDRational(16, 1), IFDRational(1728, 100)),
+            3: "E", 4: (IFDRational(120, 1), IFDRational(9, 1), IFDRational(828, 100)),
+        })  # fmt: skip
+        exif.get_ifd(EXIF_IFD).update({36867: "2026:11:20 09:30:40", 36881: "+08:00"})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def with_photos(doc: dict[str, Any], photos: dict[str, bytes], attach: bool = True) -> None:
+    """List the photos in the document, attached unless ``attach`` is false."""
+    doc["photos"] = [{"name": n, "sha256": sha256_of(d), "content_type": "image/jpeg"}
+                     for n, d in photos.items()]  # fmt: skip
+    if attach:
+        doc["_attachments"] = {
+            n: {"content_type": "image/jpeg", "data": base64.b64encode(d).decode()}
+            for n, d in photos.items()
+        }

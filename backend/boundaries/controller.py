@@ -17,13 +17,14 @@ from backend.accounts.models import Account, Role
 from backend.audit.service import actor_of, record
 from backend.boundaries import service
 from backend.boundaries.models import BoundaryVersionRead
+from backend.boundaries.verdicts import refresh_hazard_verdicts
 from backend.errors import RowId
 from backend.grids.fence import load_grid_index
 from backend.http_cache import GEOJSON, cached_json
 from backend.openapi_examples import example_config
-from backend.replication.provision import provision_grids_in
-from backend.replication.verdict_refresh import refresh_hazard_verdicts
+from backend.provisioning import provision_grids_in
 from backend.runtime import Runtime
+from backend.synced.verdicts import VerdictWriter
 
 readers = require_role(Role.admin, Role.street_supervisor)
 
@@ -136,7 +137,9 @@ class BoundaryController(Controller):
                reason=data.reason, forced=version.forced)  # fmt: skip
         created = await provision_grids_in(session, runtime.couch)
         recheck = await service.recheck_hazards(session, await load_grid_index(session))
-        rewritten = await refresh_hazard_verdicts(session, runtime.couch, recheck.changed)
+        rewritten = await refresh_hazard_verdicts(
+            session, VerdictWriter(runtime.couch), recheck.changed
+        )
         return ActivationResult(
             version=_read(version),
             databases_created=created,

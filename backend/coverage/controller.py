@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
-from backend.coverage.cadence import HIGH_RISK_SITE_EVERY_DAYS, Period
+from backend.cadence import HIGH_RISK_SITE_EVERY_DAYS, Period
 from backend.coverage.scorecard import ScoreRow, scorecard
 from backend.coverage.service import CoverageReport, HazardOutcomes, coverage
 from backend.errors import DomainError

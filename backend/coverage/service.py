@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.coverage.cadence import (
+from backend.cadence import (
     HIGH_RISK_SITE_EVERY_DAYS,
     CadenceRule,
     Period,

@@ -31,8 +31,8 @@ from backend.ledger.service import history as ledger_history
 from backend.ledger.workflow import LedgerStatus
 from backend.photos.models import HazardPhotoRead
 from backend.photos.service import hazard_photos
-from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
+from backend.synced.models import SyncedDocument
 from geo.geofence import GeofenceStatus
 
 

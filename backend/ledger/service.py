@@ -15,8 +15,8 @@ from backend.grids.models import Place
 from backend.hazards.models import Hazard
 from backend.ledger.models import LedgerEntry
 from backend.ledger.workflow import IllegalTransition, LedgerEvent, LedgerStatus, next_status
-from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
+from backend.synced.models import SyncedDocument
 from sync.couch import Conflict, CouchClient
 
 

@@ -18,8 +18,8 @@ from backend.hazards.access import visible_hazard
 from backend.photos.models import HazardPhoto, HazardPhotoRead
 from backend.photos.service import hazard_photos
 from backend.photos.storage import KINDS
-from backend.replication.models import SyncedDocument
 from backend.runtime import Runtime
+from backend.synced.models import SyncedDocument
 
 YEAR = 365 * 24 * 3600
 

@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.hazards.models import Hazard
 from backend.photos.models import HazardPhoto, HazardPhotoRead, Photo, PhotoStatus
-from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
+from backend.synced.models import SyncedDocument
 
 
 def sync_hazard_photos(

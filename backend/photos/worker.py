@@ -26,13 +26,13 @@ from backend.photos.processing import (
     process_photo,
     sha256_of,
 )
-from backend.photos.service import photo_summary
 from backend.photos.storage import MediaStore
-from backend.replication.models import SyncedDocument
+from backend.photos.verdicts import recomposed_verdicts
 from backend.rounds import run_rounds
 from backend.sqltypes import utcnow
-from sync.couch import Conflict, CouchClient, CouchError, PayloadTooLarge
-from sync.verdicts import verdict_id
+from backend.synced.models import SyncedDocument
+from backend.synced.verdicts import VerdictWriter
+from sync.couch import CouchClient, CouchError, PayloadTooLarge
 
 REUSE_HAMMING = 4
 
@@ -48,8 +48,11 @@ class PhotoWorker:
         interval: float = 0.5,
         batch: int = 8,
         time_zone: tzinfo,
+        verdicts: VerdictWriter | None = None,
     ) -> None:
         self.sessions, self.couch, self.store = sessions, couch, store
+        self.verdicts = verdicts or VerdictWriter(couch)
+        """Shared with the follower in one process: the same database locks."""
         self.limits = limits or PhotoLimits()
         self.interval, self.batch = interval, batch
         self.time_zone = time_zone
@@ -79,17 +82,23 @@ class PhotoWorker:
                 (r.db, r.hazard_id, r.name, r.couch_digest)
                 for r in (await session.exec(query)).all()
             ]
-        touched: dict[str, str] = {}
+        results: dict[str, list[tuple[str, str, str | None, Photo | str]]] = {}
         for db, hazard_id, name, digest in pending:
             data, reason = await self._fetch(db, hazard_id, name)
-            async with unit_of_work(self.sessions) as session:
-                row = await session.get(HazardPhoto, (hazard_id, name))
-                if row is None or row.couch_digest != digest:
-                    continue  # changed meanwhile: the next round takes the new one
-                await self._apply(session, row, data, reason)
-            touched[hazard_id] = db
-        for hazard_id, db in touched.items():
-            await self._update_verdict(db, hazard_id)
+            result = await self._result(data, reason)
+            results.setdefault(db, []).append((hazard_id, name, digest, result))
+        for db, stored in results.items():
+            async with self.verdicts.holding(db):  # no page of this database meanwhile
+                touched: list[str] = []
+                for hazard_id, name, digest, result in stored:
+                    async with unit_of_work(self.sessions) as session:
+                        row = await session.get(HazardPhoto, (hazard_id, name))
+                        if row is None or row.couch_digest != digest:
+                            continue  # changed meanwhile: the next round takes the new one
+                        await self._apply(session, row, result)
+                    touched.append(hazard_id)
+                if touched:
+                    await self._update_verdicts(db, touched)
         return len(pending)
 
     async def _fetch(self, db: str, hazard_id: str, name: str) -> tuple[bytes | None, str | None]:
@@ -105,18 +114,26 @@ class PhotoWorker:
                 return None, "attachment missing"
             raise
 
-    async def _apply(
-        self, session: AsyncSession, row: HazardPhoto, data: bytes | None, reason: str | None
-    ) -> None:
-        row.updated_at = utcnow()
+    async def _result(self, data: bytes | None, reason: str | None) -> Photo | str:
+        """The processed picture, or why there is none; decoded outside any transaction
+        and lock, and only when no hazard sent the same picture before."""
         if data is None:
-            row.status, row.reason = PhotoStatus.rejected, reason
+            return reason or "attachment missing"
+        sha = sha256_of(data)
+        async with unit_of_work(self.sessions, read_only=True) as session:
+            known = await session.get(Photo, sha)
+        return known if known is not None else await self._process(sha, data)
+
+    async def _apply(self, session: AsyncSession, row: HazardPhoto, result: Photo | str) -> None:
+        row.updated_at = utcnow()
+        if isinstance(result, str):
+            row.status, row.reason = PhotoStatus.rejected, result
             session.add(row)
             return
-        sha = sha256_of(data)
+        sha = result.sha256
         photo = await session.get(Photo, sha)
         if photo is None:  # each picture is decoded once, whoever sends it
-            photo = await self._process(sha, data)
+            photo = result
             session.add(photo)
         row.sha256 = sha
         flags = [] if sha == row.declared_sha256 else ["sha256_differs_from_report"]
@@ -159,21 +176,16 @@ class PhotoWorker:
             processed_at=utcnow(),
         )  # fmt: skip
 
-    async def _update_verdict(self, db: str, hazard_id: str) -> None:
+    async def _update_verdicts(self, db: str, carriers: list[str]) -> None:
+        """The carriers' verdicts, composed from stored state now that their photos'
+        results are committed (under the database's lock: see :class:`VerdictWriter`)."""
         async with unit_of_work(self.sessions, read_only=True) as session:
-            rows = (await session.exec(
-                select(HazardPhoto).where(HazardPhoto.hazard_id == hazard_id)
+            documents = (await session.exec(
+                select(SyncedDocument).where(col(SyncedDocument.doc_id).in_(carriers),
+                                             col(SyncedDocument.deleted).is_(False))
             )).all()  # fmt: skip
-            summary = photo_summary(rows)
-        for _ in range(3):  # the follower may rewrite the verdict meanwhile
-            verdict = await self.couch.find_doc(db, verdict_id(hazard_id))
-            if verdict is None:
-                return
-            try:
-                await self.couch.ensure_docs(db, [{**verdict, "photos": summary}])
-            except Conflict:
-                continue
-            return
+            verdicts = await recomposed_verdicts(session, documents)
+        await self.verdicts.write(db, verdicts.get(db, []))
 
 
 async def _hazard_of(session: AsyncSession, carrier_id: str) -> Hazard | None:

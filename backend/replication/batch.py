@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.hazards.models import Hazard
 from backend.inspections.models import Inspection
 from backend.photos.models import HazardPhoto
-from backend.replication.models import SyncedDocument
+from backend.synced.models import SyncedDocument
 from backend.tracks.models import TrackSegment
 from geo.geofence import GeofenceResult
 from geo.tracks import TrackFacts

@@ -10,8 +10,8 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.replication.batch import ProjectionBatch
-from backend.replication.models import SyncedDocument
 from backend.sqltypes import utcnow
+from backend.synced.models import SyncedDocument
 from sync.contract import SchemaCheck
 from sync.couch.types import rev_generation, rev_key
 
@@ -46,6 +46,8 @@ async def register_document(
     target = check.doc.get("hazard_id") if check.doc_type == "rectification_report" else None
     refers_to = target if check.valid and isinstance(target, str) else None
     errors = [{"path": e["path"], "message": e["message"]} for e in check.errors]
+    fence = batch.fences.get(doc_id)
+    geofence = None if fence is None else fence.as_verdict()
     if stored is None:  # a plain row, inserted with the batch's others in one statement
         now = utcnow()
         batch.new_documents[doc_id] = {
@@ -53,13 +55,14 @@ async def register_document(
             "rev": rev, "rev_generation": rev_generation(rev), "valid": check.valid,
             "errors": errors, "schema_version": check.version,
             "upgraded_from": check.upgraded_from, "conflict_revs": conflicts,
-            "deleted": False, "refers_to": refers_to, "received_at": now, "updated_at": now,
+            "deleted": False, "refers_to": refers_to, "geofence": geofence, "received_at": now,
+            "updated_at": now,
         }  # fmt: skip
         return now
     stored.rev, stored.rev_generation = rev, rev_generation(rev)
     stored.valid, stored.errors = check.valid, errors
     stored.schema_version, stored.upgraded_from = check.version, check.upgraded_from
-    stored.conflict_revs, stored.refers_to = conflicts, refers_to
+    stored.conflict_revs, stored.refers_to, stored.geofence = conflicts, refers_to, geofence
     stored.updated_at = utcnow()
     session.add(stored)
     return stored.received_at

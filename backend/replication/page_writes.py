@@ -13,8 +13,8 @@ from backend.audit.service import record_many
 from backend.hazards.models import Hazard
 from backend.inspections.models import Inspection
 from backend.replication.batch import ProjectionBatch
-from backend.replication.models import SyncCheckpoint, SyncedDocument
 from backend.sqltypes import utcnow
+from backend.synced.models import SyncCheckpoint, SyncedDocument
 from backend.tracks.models import TrackSegment
 from backend.upsert import insert_rows
 from sync.couch import JsonObject

@@ -22,13 +22,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.database import out_of_reach, unit_of_work
-from backend.grids.fence import (
-    active_version_id,
-    fence_documents,
-    geofence_verdict,
-    grid_names,
-    load_grid_index,
-)
+from backend.grids.fence import active_version_id, fence_documents, grid_names, load_grid_index
 from backend.grids.service import grid_databases
 from backend.live.events import hazard_event
 from backend.photos.service import photo_summary
@@ -39,7 +33,6 @@ from backend.replication.documents import (
     register_document,
 )
 from backend.replication.handlers import DELETERS, HANDLERS
-from backend.replication.models import SyncCheckpoint
 from backend.replication.page_writes import (
     alongside,
     deletion_audit,
@@ -48,13 +41,14 @@ from backend.replication.page_writes import (
     write_rows,
 )
 from backend.replication.quarantine import quarantine
+from backend.synced.models import SyncCheckpoint
+from backend.synced.verdicts import VerdictWriter, compose_verdict
 from backend.tracks.service import track_verdict
 from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
 from sync.contract.scope import referenced_hazards, scope_errors, with_scope
 from sync.couch import Change, CouchClient, CouchError, JsonObject
 from sync.couch.types import Seq
-from sync.verdicts import VERDICT_KEEP, verdict_doc
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +72,11 @@ class SqlChangeSink:
         schemas: SchemaSet,
         publish: Callable[[list[dict[str, Any]]], None] | None = None,
         device_prefix: str = "device_",
+        verdicts: VerdictWriter | None = None,
     ) -> None:
         self.sessions = sessions
+        self.verdicts = verdicts or VerdictWriter(couch)
+        """Written while the database's lock is held (see :class:`VerdictWriter`)."""
         self.device_prefix = device_prefix
         """The CouchDB user of device ``d`` is ``device_prefix + d``."""
         self.publish = publish
@@ -116,13 +113,14 @@ class SqlChangeSink:
     async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
         """Apply the batch in one transaction; if any document fails, apply it again
         document by document (savepoints), to retry or quarantine just that one."""
-        try:
-            await self._apply(db, changes, last_seq, careful=False)
-        except Exception as exc:
-            if isinstance(exc, (CouchError, HandlerFailed)) or out_of_reach(exc):
-                raise  # the whole batch is retried later, nothing blamed on a document
-            log.info("batch of %s failed (%r); applying it document by document", db, exc)
-            await self._apply(db, changes, last_seq, careful=True)
+        async with self.verdicts.holding(db):
+            try:
+                await self._apply(db, changes, last_seq, careful=False)
+            except Exception as exc:
+                if isinstance(exc, (CouchError, HandlerFailed)) or out_of_reach(exc):
+                    raise  # the whole batch is retried later, nothing blamed on a document
+                log.info("batch of %s failed (%r); applying it document by document", db, exc)
+                await self._apply(db, changes, last_seq, careful=True)
 
     async def _apply(
         self, db: str, changes: Sequence[Change], last_seq: Seq, *, careful: bool
@@ -159,7 +157,7 @@ class SqlChangeSink:
             # replayed (verdicts are idempotent). A document SQL has never seen most
             # likely has no verdict yet either.
             fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
-            writing = self.couch.ensure_docs(db, verdicts, keep=VERDICT_KEEP, probably_new=fresh)
+            writing = self.verdicts.write(db, verdicts, probably_new=fresh)
             audit = [verdict_audit(v) for v in verdicts] + batch.deletions
             await alongside(writing, write_rows(session, batch, audit, db, last_seq))
             if self.publish is not None:
@@ -239,15 +237,16 @@ class SqlChangeSink:
                 return None
         if received_at is None:
             return None
-        return verdict_doc(
-            doc_id=change.id,
-            rev=rev,
-            doc_type=check.doc_type,
-            grid_id=grid_id,
-            received_at=received_at.isoformat(timespec="milliseconds"),
-            schema=check,
-            extra=_verdict_extras(batch, change.id, self._names),
-        )
+        fence = batch.fences.get(change.id)
+        photos = batch.photos.get(change.id)
+        track = batch.track_facts.get(change.id)
+        return compose_verdict(
+            doc_id=change.id, rev=rev, doc_type=check.doc_type, grid_id=grid_id,
+            received_at=received_at, schema=check, names=self._names,
+            geofence=None if fence is None else fence.as_verdict(),
+            photos=None if photos is None else photo_summary(list(photos.values())),
+            track=None if track is None else track_verdict(track),
+        )  # fmt: skip
 
     async def _in_scope(
         self, session: AsyncSession, db: str, grid_id: str, checks: dict[str, SchemaCheck]
@@ -284,19 +283,6 @@ def _refusal(doc_id: str, doc: dict[str, Any]) -> str | None:
     if len(doc_id) > MAX_DOC_ID:
         return f"document id longer than {MAX_DOC_ID}"
     return None
-
-
-def _verdict_extras(
-    batch: ProjectionBatch, doc_id: str, names: dict[str, dict[str, str]]
-) -> dict[str, Any]:
-    extras: dict[str, Any] = {}
-    if (fence := batch.fences.get(doc_id)) is not None:
-        extras["geofence"] = geofence_verdict(fence, names)
-    if doc_id in batch.photos:
-        extras["photos"] = photo_summary(list(batch.photos[doc_id].values()))
-    if (track := batch.track_facts.get(doc_id)) is not None:
-        extras["track"] = track_verdict(track)
-    return extras
 
 
 async def _project(

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.audit.service import record
-from backend.replication.models import QuarantinedChange
+from backend.synced.models import QuarantinedChange
 from sync.contract import ErrorDetail
 
 

@@ -9,7 +9,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.grids.service import grid_databases
-from backend.replication.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
+from backend.synced.models import QuarantinedChange, SyncCheckpoint, SyncedDocument
 from sync.follower import FollowerStatus
 
 

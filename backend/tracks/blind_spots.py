@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.coverage.cadence import Period
+from backend.cadence import Period
 from backend.grids.models import Place, PlaceKind
 from backend.tracks.filters import TrackFilter
 from backend.tracks.models import TrackSegment

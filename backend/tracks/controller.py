@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.models import Account
 from backend.accounts.service import jurisdiction_grid_ids
 from backend.audit.service import actor_of, record
-from backend.coverage.cadence import Period
+from backend.cadence import Period
 from backend.coverage.controller import provide_period
 from backend.database import unit_of_work
 from backend.runtime import Runtime

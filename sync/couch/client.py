@@ -29,7 +29,7 @@ from sync.couch.transport import (
     error_from_response,
     query_params,
 )
-from sync.couch.types import Change, ChangesPage, DbUpdates, JsonObject, Seq
+from sync.couch.types import Change, ChangesPage, DbUpdates, JsonObject, Seq, resume_point
 
 __all__ = ["CouchClient", "CouchCredentials"]
 
@@ -227,9 +227,10 @@ class CouchClient(CouchTransport):
             page = await self.request("GET", path, params=params)
         else:
             page = await self.request("POST", path, params=params, json_body={"selector": selector})
+        results = [Change.from_row(row) for row in page.get("results", [])]
         return ChangesPage(
-            results=[Change.from_row(row) for row in page.get("results", [])],
-            last_seq=page.get("last_seq"),
+            results=results,
+            last_seq=resume_point(results, page.get("last_seq"), limit),
             pending=int(page.get("pending", 0) or 0),
         )
 

@@ -40,7 +40,19 @@ class ChangesPage:
 
     results: list[Change]
     last_seq: Seq
+    """Where the next page starts (see :func:`resume_point`)."""
     pending: int = 0
+
+
+def resume_point(results: list[Change], last_seq: Seq, limit: int | None) -> Seq:
+    """Where reading goes on after a page: the server's ``last_seq``, or, when the page
+    was cut at ``limit``, the last row's own sequence. With a filter, a clustered CouchDB
+    cut at its limit still takes in a shard's later filtered-out rows, and its
+    ``last_seq`` then counts that shard past a change it held back and never sent:
+    going on from there would skip that change for good."""
+    if limit is not None and len(results) >= limit and results[-1].seq is not None:
+        return results[-1].seq
+    return last_seq
 
 
 def rev_generation(rev: str) -> int:

@@ -48,8 +48,8 @@ from sqlmodel import SQLModel, col
 
 import backend.models  # noqa: F401  (every table in SQLModel.metadata)
 from backend.database import create_engine, read_only_connection
-from backend.replication.models import SyncedDocument
 from backend.settings import REPO_ROOT
+from backend.synced.models import SyncedDocument
 from sync.couch import CouchClient, CouchCredentials
 from sync.devserver import free_port, managed_dev_couch
 from sync.doctypes import NOT_SERVER_OWNED

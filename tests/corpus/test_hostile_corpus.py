@@ -13,8 +13,8 @@ from sqlmodel import col, select
 
 from backend.database import create_engine, read_only_connection
 from backend.photos.models import HazardPhoto
-from backend.replication.models import QuarantinedChange, SyncedDocument
 from backend.settings import Settings
+from backend.synced.models import QuarantinedChange, SyncedDocument
 from sync.devserver import DevCouch
 from sync.ids import new_ulid
 from tests.corpus.hostile import boundary_files, documents

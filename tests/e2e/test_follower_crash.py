@@ -14,8 +14,8 @@ from sqlmodel import col
 
 from backend.database import create_engine, read_only_connection
 from backend.hazards.models import Hazard
-from backend.replication.models import SyncedDocument
 from backend.settings import Settings
+from backend.synced.models import SyncedDocument
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from tests.helpers import eventually, hazard_doc, synced_count

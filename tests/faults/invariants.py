@@ -1,6 +1,7 @@
 """What must hold after any fault: SQL holds exactly what CouchDB holds, every document
 has its verdict once (written by the follower once, and by the photo worker once more
-when it has photos — never again), nothing waits in quarantine."""
+when it has photos — never again), each verdict says what SQL stored (geofence, photo
+results: never a stale "pending"), nothing waits in quarantine."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from backend.database import create_engine, read_only_connection
-from backend.replication.models import QuarantinedChange, SyncedDocument
+from backend.photos.models import HazardPhoto
+from backend.synced.models import QuarantinedChange, SyncedDocument
 from sync.couch import CouchClient
 from sync.doctypes import SERVER_ID_PREFIXES
 
@@ -31,13 +33,31 @@ async def check_invariants(database_url: str, couch: CouchClient, databases: lis
     engine = create_engine(database_url)
     try:
         async with read_only_connection(engine) as conn:
-            synced = dict((await conn.execute(
-                select(col(SyncedDocument.doc_id), col(SyncedDocument.rev))
-            )).all())  # fmt: skip
+            registry = (await conn.execute(select(
+                col(SyncedDocument.doc_id), col(SyncedDocument.rev), col(SyncedDocument.geofence)
+            ))).all()  # fmt: skip
+            photos: dict[str, list[tuple[str, str]]] = {}
+            for hazard_id, name, status in (await conn.execute(select(
+                col(HazardPhoto.hazard_id), col(HazardPhoto.name), col(HazardPhoto.status)
+            ))).all():  # fmt: skip
+                photos.setdefault(hazard_id, []).append(
+                    (name, str(getattr(status, "value", status)))
+                )
             held = list((await conn.execute(select(col(QuarantinedChange.doc_id)))).scalars())
     finally:
         await engine.dispose()
+    synced = {doc_id: rev for doc_id, rev, _ in registry}
     assert synced == worker, "SQL and CouchDB disagree"
+    fences = {doc_id: fence for doc_id, _, fence in registry}
+    told = {i: {k: v for k, v in (verdicts[i].get("geofence") or {}).items()
+                if k != "suggested_grid_name"} or None for i in verdicts}  # fmt: skip
+    differ = {i for i in verdicts if told[i] != fences.get(i)}
+    assert differ == set(), f"verdicts whose geofence is not the stored one: {sorted(differ)[:5]}"
+    stale_photos = {
+        i for i, v in verdicts.items() if "photos" in v
+        and sorted((p["name"], p["status"]) for p in v["photos"]) != sorted(photos.get(i, []))
+    }  # fmt: skip
+    assert stale_photos == set(), f"verdicts whose photos are not SQL's: {sorted(stale_photos)[:5]}"
     assert set(verdicts) == set(worker), "a document lacks its verdict, or has a stray one"
     stale = {i for i, v in verdicts.items() if v["target_rev"] != worker[i]}
     assert stale == set(), f"verdicts on old revisions: {sorted(stale)[:5]}"

@@ -12,7 +12,7 @@ from backend.demo import DEMO_STREET
 from backend.settings import Settings
 from geo.geofence import metres_per_degree
 from sync.devserver import DevCouch
-from tests.helpers import eventually, hazard_doc
+from tests.helpers import eventually, hazard_doc, jpeg_photo, with_photos
 from tests.integration.harness import get_json, running_app, tablet
 
 _, NORTH_PER_DEG = metres_per_degree(30.274)
@@ -41,8 +41,13 @@ async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_
         doc = hazard_doc(device_id=cred.device_id, author=cred.couch_user, grid_id="donghu-01")
         doc["location"] = {"lat": 30.274 - 20 / NORTH_PER_DEG, "lon": 120.155,
                            "accuracy_m": 5, "provider": "gps"}  # fmt: skip
+        with_photos(doc, {"p1.jpg": jpeg_photo((200, 40, 40))})
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, doc)
+            await eventually(  # the photo worker has added its result to the verdict
+                lambda: device.find_doc(cred.database, f"verdict:{doc['_id']}"),
+                lambda v: [p["status"] for p in (v or {}).get("photos", [])] == ["processed"],
+            )
         [before] = await eventually(
             lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 1
         )
@@ -86,6 +91,8 @@ async def test_a_broken_file_is_reported_and_a_clean_one_activates_and_rechecks_
     assert verdict["geofence"]["suggested_grid_id"] == "donghu-02"
     assert verdict["geofence"]["boundary_version"] == clean["id"]
     assert verdict["target_rev"] == before["rev"]
+    # composed again from stored state: the photo worker's part is kept
+    assert [(p["name"], p["status"]) for p in verdict["photos"]] == [("p1.jpg", "processed")]
     assert before["geofence_status"] == "inside"
     assert (after["geofence_status"], after["suggested_grid_id"]) == ("outside", "donghu-02")
     assert round(after["geofence_distance_m"]) == round((30.274 - NEW_EDGE) * NORTH_PER_DEG - 20)

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
 import pytest
 from PIL import Image
-from PIL.TiffImagePlugin import IFDRational
 
 from backend.photos import processing
 from backend.photos import worker as photo_worker
-from backend.photos.exif import EXIF_IFD, GPS_IFD
 from backend.photos.processing import sha256_of
 from backend.settings import Settings
 from sync.devserver import DevCouch
-from tests.helpers import eventually, hazard_doc
+from tests.helpers import eventually, hazard_doc, jpeg_photo, with_photos
 from tests.integration.harness import get_json, hazard_for, running_app, tablet
-
-
-def _photo(colour: tuple[int, int, int], orientation: int = 1, gps: bool = False) -> bytes:
-    image = Image.new("RGB", (320, 240), colour)
-    image.paste((255, 255, 255), (0, 0, 80, 60))
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    if gps:
-        exif.get_ifd(GPS_IFD).update({
-            1: "N", 2: (IFDRational(30, 1), IFDRational(16, 1), IFDRational(1728, 100)),
-            3: "E", 4: (IFDRational(120, 1), IFDRational(9, 1), IFDRational(828, 100)),
-        })  # fmt: skip
-        exif.get_ifd(EXIF_IFD).update({36867: "2026:11:20 09:30:40", 36881: "+08:00"})
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
-def _with_photos(doc: dict[str, Any], photos: dict[str, bytes], attach: bool = True) -> None:
-    doc["photos"] = [{"name": n, "sha256": sha256_of(d), "content_type": "image/jpeg"}
-                     for n, d in photos.items()]  # fmt: skip
-    if attach:
-        doc["_attachments"] = {
-            n: {"content_type": "image/jpeg", "data": base64.b64encode(d).decode()}
-            for n, d in photos.items()
-        }
 
 
 async def _photos_of(client: Any, hazard_id: str, status: str | None = None) -> Any:
@@ -80,11 +51,11 @@ async def test_photos_are_processed_checked_deduplicated_and_served(
             return hazard_doc(device_id=cred.device_id, author=cred.couch_user,
                               grid_id=cred.grid_id)  # fmt: skip
 
-        rotated = _photo((30, 90, 200), orientation=6, gps=True)
+        rotated = jpeg_photo((30, 90, 200), orientation=6, gps=True)
         first, second, broken = new_hazard(), new_hazard(), new_hazard()
-        _with_photos(first, {"p1.jpg": rotated})
-        _with_photos(second, {"same.jpg": rotated})
-        _with_photos(broken, {"fake.jpg": b"this is not a photo at all" * 20})
+        with_photos(first, {"p1.jpg": rotated})
+        with_photos(second, {"same.jpg": rotated})
+        with_photos(broken, {"fake.jpg": b"this is not a photo at all" * 20})
         async with tablet(dev_couch, cred) as device:
             first["_rev"] = await device.put_doc(cred.database, first)
             [p1] = await _photos_of(client, first["_id"], "processed")
@@ -140,8 +111,8 @@ async def test_a_photo_named_before_it_arrives_is_pending_then_completes(
     async with running_app(sqlite_settings) as (client, runtime):
         cred = runtime.issued_credentials[0]
         doc = hazard_for(cred)
-        picture = _photo((200, 40, 40))
-        _with_photos(doc, {"later.jpg": picture}, attach=False)
+        picture = jpeg_photo((200, 40, 40))
+        with_photos(doc, {"later.jpg": picture}, attach=False)
         async with tablet(dev_couch, cred) as device:
             rev = await device.put_doc(cred.database, doc)
             [pending] = await eventually(
@@ -159,7 +130,7 @@ async def test_a_photo_with_unusable_pixels_is_still_cross_checked_by_its_metada
 ) -> None:
     """A phone photo cut off in transfer: refused (its pixels cannot be shown), but the
     GPS and time its EXIF block holds are kept and compared with the report."""
-    whole = _photo((30, 90, 200), gps=True)
+    whole = jpeg_photo((30, 90, 200), gps=True)
     scene = Image.effect_mandelbrot((1600, 1200), (-2.0, -1.2, 1.0, 1.2), 40).convert("RGB")
     out = io.BytesIO()
     exif = Image.open(io.BytesIO(whole)).getexif()
@@ -169,7 +140,7 @@ async def test_a_photo_with_unusable_pixels_is_still_cross_checked_by_its_metada
         cred = next(c for c in runtime.issued_credentials if c.grid_id == "donghu-01")
         hazard = hazard_for(cred)
         hazard["location"] = {**hazard["location"], "lat": 30.2812}  # 1.1 km north of the photo
-        _with_photos(hazard, {"cut.jpg": cut})
+        with_photos(hazard, {"cut.jpg": cut})
         async with tablet(dev_couch, cred) as device:
             await device.put_doc(cred.database, hazard)
         [photo] = await _photos_of(client, hazard["_id"], "rejected")

@@ -7,8 +7,8 @@ import json
 from sqlalchemy import delete
 
 from backend.database import create_engine
-from backend.replication.models import SyncCheckpoint
 from backend.settings import Settings
+from backend.synced.models import SyncCheckpoint
 from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from tests.helpers import eventually

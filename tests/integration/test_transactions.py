@@ -13,9 +13,9 @@ from backend.database import (
     unit_of_work,
 )
 from backend.migrate import migrate
-from backend.replication.models import SyncCheckpoint
 from backend.replication.projection import ANALYZED_TABLES, SqlChangeSink
 from backend.settings import Settings
+from backend.synced.models import SyncCheckpoint
 from sync.contract import load_schemas
 from sync.couch import CouchClient
 from sync.devserver import DevCouch

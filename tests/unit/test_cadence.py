@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.coverage.cadence import CadenceError, Period, missed_windows, parse_rules
+from backend.cadence import CadenceError, Period, missed_windows, parse_rules
 from backend.exports.csv_stream import cell
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -43,6 +43,11 @@ class SyncedDocument(SQLModel, table=True):
     deleted: bool = False
     refers_to: str | None = Field(default=None, max_length=200, index=True)
     """The hazard a rectification report is about."""
+    geofence: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JsonColumnType, nullable=True)
+    )
+    """What the geofence decided about the revision's location (the verdict's part,
+    without grid names); ``None`` for a document without one."""
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
