@@ -34,6 +34,8 @@ class ProjectionBatch:
     db: str = ""
     fences: dict[str, GeofenceResult] = field(default_factory=dict)
     """Geofence of each located document of the batch, computed in one pass."""
+    geofences: dict[str, dict[str, object]] = field(default_factory=dict)
+    """The same as stored with each document and told in its verdict."""
     grid: BaseGeometry | None = None
     """The shape of the database's grid (its polygonal repair), for tracks."""
     workers: dict[str, int | None] | None = None

@@ -46,8 +46,7 @@ async def register_document(
     target = check.doc.get("hazard_id") if check.doc_type == "rectification_report" else None
     refers_to = target if check.valid and isinstance(target, str) else None
     errors = [{"path": e["path"], "message": e["message"]} for e in check.errors]
-    fence = batch.fences.get(doc_id)
-    geofence = None if fence is None else fence.as_verdict()
+    geofence = batch.geofences.get(doc_id)
     if stored is None:  # a plain row, inserted with the batch's others in one statement
         now = utcnow()
         batch.new_documents[doc_id] = {

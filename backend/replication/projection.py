@@ -143,6 +143,7 @@ class SqlChangeSink:
             valid = {doc_id: c.doc for doc_id, c in checks.items() if c.valid}
             index = await self._grid_index(session)
             batch.fences = fence_documents(index, grid_id, valid)
+            batch.geofences = {i: fence.as_verdict() for i, fence in batch.fences.items()}
             batch.grid = index.shape(grid_id)
             known = set(batch.documents)
             verdicts = []
@@ -237,13 +238,12 @@ class SqlChangeSink:
                 return None
         if received_at is None:
             return None
-        fence = batch.fences.get(change.id)
         photos = batch.photos.get(change.id)
         track = batch.track_facts.get(change.id)
         return compose_verdict(
             doc_id=change.id, rev=rev, doc_type=check.doc_type, grid_id=grid_id,
             received_at=received_at, schema=check, names=self._names,
-            geofence=None if fence is None else fence.as_verdict(),
+            geofence=batch.geofences.get(change.id),
             photos=None if photos is None else photo_summary(list(photos.values())),
             track=None if track is None else track_verdict(track),
         )  # fmt: skip
