@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from shapely.geometry import shape
@@ -32,17 +31,6 @@ async def grid_names(session: AsyncSession) -> dict[str, dict[str, str]]:
     """Every grid's names, ``{"zh": …, "en": …}`` by id."""
     query = select(Place.id, Place.name_zh, Place.name_en).where(Place.kind == PlaceKind.grid)
     return {i: {"zh": zh, "en": en} for i, zh, en in (await session.exec(query)).all()}
-
-
-def geofence_verdict(
-    fence: GeofenceResult, names: Mapping[str, dict[str, str]]
-) -> dict[str, object]:
-    """The verdict's geofence part; a suggested grid comes with its names, since the
-    tablet holds only its own grid's."""
-    verdict = fence.as_verdict()
-    suggested = fence.suggested_grid_id
-    verdict["suggested_grid_name"] = names.get(suggested) if suggested else None
-    return verdict
 
 
 def wgs84_point(location: dict[str, Any]) -> tuple[float, float]:
