@@ -35,12 +35,15 @@ def upgrade() -> None:
     update = sa.text("UPDATE synced_document SET geofence = :g WHERE doc_id = :d").bindparams(
         sa.bindparam("g", type_=JSON)
     )
-    for doc_id, status, distance, suggested, version in hazards:
-        fence = {"status": status, "boundary_version": version,
-                 "distance_m": None if distance is None else round(distance, 1),
-                 "accuracy_m": None, "suggested_grid_id": suggested,
-                 "containing_grids": []}  # fmt: skip
-        connection.execute(update, {"g": fence, "d": doc_id})
+    rows = [
+        {"d": doc_id, "g": {"status": status, "boundary_version": version,
+                            "distance_m": None if distance is None else round(distance, 1),
+                            "accuracy_m": None, "suggested_grid_id": suggested,
+                            "containing_grids": []}}
+        for doc_id, status, distance, suggested, version in hazards
+    ]  # fmt: skip
+    if rows:  # one executemany, not a statement per hazard
+        connection.execute(update, rows)
 
 
 def downgrade() -> None:
