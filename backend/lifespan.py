@@ -172,7 +172,10 @@ async def _start_following(
         run.follower = follower
 
         async def work() -> None:
-            await asyncio.gather(follower.run(), worker.run(), retention.run())
+            try:
+                await asyncio.gather(follower.run(), worker.run(), retention.run())
+            finally:
+                await sink.close()  # verdicts still queued: written, for a while
 
         def stop() -> None:
             follower.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,13 +18,24 @@ from backend.synced.models import SyncedDocument
 from backend.synced.verdicts import stored_verdict
 from sync.couch import JsonObject
 
+PHOTO_CARRIERS = frozenset({"hazard", "rectification_report"})
+
+
+def photo_part(
+    document: SyncedDocument, carried: Sequence[HazardPhoto]
+) -> list[dict[str, Any]] | None:
+    """The verdict's photo part: a valid photo carrier has one (empty without photos),
+    as the follower composes it; an invalid one only while photo rows remain from an
+    earlier revision."""
+    if document.doc_type not in PHOTO_CARRIERS or not (carried or document.valid):
+        return None
+    return photo_summary(list(carried))
+
 
 async def recomposed_verdicts(
     session: AsyncSession, documents: Sequence[SyncedDocument]
 ) -> dict[str, list[JsonObject]]:
-    """Each document's verdict, by grid database. A valid document has a photo part
-    (empty without photos), as the follower composes it; an invalid one only when
-    photo rows remain from an earlier revision."""
+    """Each document's verdict, by grid database (see :func:`photo_part`)."""
     if not documents:
         return {}
     ids = [d.doc_id for d in documents]
@@ -35,7 +47,6 @@ async def recomposed_verdicts(
     names = await grid_names(session)
     by_db: dict[str, list[JsonObject]] = defaultdict(list)
     for document in documents:
-        carried = photos.get(document.doc_id, [])
-        part = photo_summary(carried) if carried or document.valid else None
+        part = photo_part(document, photos.get(document.doc_id, []))
         by_db[document.db].append(stored_verdict(document, names, photos=part))
     return dict(by_db)

@@ -55,6 +55,9 @@ class ProjectionBatch:
     """Those hazards' rows once inserted (for the live maps, after the commit)."""
     deletions: list[dict[str, Any]] = field(default_factory=list)
     """Audit lines of the deletions the batch applied."""
+    replayed: set[str] = field(default_factory=set)
+    """Documents whose revision was applied before: their verdicts are written again
+    from stored state, nothing else."""
 
     @classmethod
     async def load(cls, session: AsyncSession, doc_ids: Collection[str]) -> ProjectionBatch:

@@ -1,10 +1,8 @@
 """Writing an applied page: its new rows in one statement per table, its audit lines,
-its checkpoint — and its verdicts to CouchDB alongside, before the commit."""
+its checkpoint."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,15 +59,6 @@ async def insert_new(session: AsyncSession, batch: ProjectionBatch) -> None:
     await insert_rows(session, Hazard, batch.new_hazards)
     await insert_rows(session, Inspection, batch.new_inspections)
     await insert_rows(session, TrackSegment, batch.new_tracks)
-
-
-async def alongside(first: Awaitable[Any], second: Awaitable[Any]) -> None:
-    """Run both at once and wait until both have ended (an SQL flush is never cut off
-    half way); then raise the first failure as it is — not as an exception group."""
-    outcomes = await asyncio.gather(first, second, return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
 
 
 async def save_checkpoint(session: AsyncSession, db: str, seq: Seq) -> None:

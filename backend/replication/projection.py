@@ -2,15 +2,19 @@
 
 Implements :class:`sync.ports.ChangeSink` and :class:`sync.ports.GridDirectory`.
 For one batch: each worker document is checked against the mobile schema, registered
-(idempotent by revision) and projected by its type's handler; the verdicts are written
-to the grid database (idempotently); then the projection and the database's checkpoint
-commit in one transaction. A crash anywhere replays the batch, which changes nothing
-the second time. A document whose handler fails is retried with the batch a bounded
-number of times, then quarantined, so the feed never stalls.
+(idempotent by revision) and projected by its type's handler; the projection and the
+database's checkpoint commit in one transaction; then the verdicts are queued for the
+grid database (:class:`~backend.synced.verdicts.VerdictWriter`) and written while the
+next batch is applied. The checkpoint stored moves past a batch only once its verdicts
+are written, so a crash anywhere replays every batch whose verdicts may be missing: the
+replay changes nothing in SQL and writes those verdicts from stored state. A document
+whose handler fails is retried with the batch a bounded number of times, then
+quarantined, so the feed never stalls.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -26,6 +30,7 @@ from backend.grids.fence import active_version_id, fence_documents, grid_names, 
 from backend.grids.service import grid_databases
 from backend.live.events import hazard_event
 from backend.photos.service import photo_summary
+from backend.photos.verdicts import photo_part
 from backend.replication.batch import ProjectionBatch
 from backend.replication.documents import (
     hazards_of_database,
@@ -34,16 +39,16 @@ from backend.replication.documents import (
 )
 from backend.replication.handlers import DELETERS, HANDLERS
 from backend.replication.page_writes import (
-    alongside,
     deletion_audit,
     insert_new,
+    save_checkpoint,
     verdict_audit,
     write_rows,
 )
 from backend.replication.quarantine import quarantine
 from backend.synced.models import SyncCheckpoint
-from backend.synced.verdicts import VerdictWriter, compose_verdict
-from backend.tracks.service import track_verdict
+from backend.synced.verdicts import VerdictWriter, compose_verdict, stored_verdict
+from backend.tracks.service import stored_track_verdict, track_verdict
 from geo.geofence import GridIndex
 from sync.contract import SchemaCheck, SchemaSet, check_worker_doc
 from sync.contract.scope import referenced_hazards, scope_errors, with_scope
@@ -62,6 +67,14 @@ MAX_ATTEMPTS = 3
 
 class HandlerFailed(RuntimeError):
     """A document's handler failed; the batch is rolled back and retried."""
+
+
+class VerdictsBehind(RuntimeError):
+    """The database's verdicts are not being written; its next page waits."""
+
+
+WHOLE_BATCH_FAILURES = (CouchError, HandlerFailed, VerdictsBehind)
+"""Failures that retry the whole batch later rather than blame a document."""
 
 
 class SqlChangeSink:
@@ -88,6 +101,11 @@ class SqlChangeSink:
         self._index: GridIndex | None = None
         self._names: dict[str, dict[str, str]] = {}
         self._new_since_analyze = self._inserted = 0
+        self._stored: dict[str, Seq] = {}
+        """Each database's checkpoint as SQL holds it."""
+        self._confirmed: dict[str, Seq] = {}
+        """Where each database's written verdicts end: the checkpoint SQL may hold."""
+        self._settling: set[asyncio.Task[None]] = set()
 
     async def grid_databases(self) -> Sequence[str]:
         async with unit_of_work(self.sessions, read_only=True) as session:
@@ -108,19 +126,62 @@ class SqlChangeSink:
     async def checkpoints(self) -> dict[str, Seq]:
         async with unit_of_work(self.sessions, read_only=True) as session:
             rows = (await session.exec(select(SyncCheckpoint))).all()
-        return {row.db: row.seq for row in rows}
+        self._stored = {row.db: row.seq for row in rows}
+        self._confirmed = dict(self._stored)
+        return dict(self._stored)
 
     async def apply(self, db: str, changes: Sequence[Change], last_seq: Seq) -> None:
         """Apply the batch in one transaction; if any document fails, apply it again
         document by document (savepoints), to retry or quarantine just that one."""
+        behind = self.verdicts.failing(db)
+        if behind is not None:  # read on once CouchDB takes this database's verdicts again
+            raise VerdictsBehind(f"verdicts of {db} are not being written: {behind}")
+        await self.verdicts.room(db)  # never more than a page or two ahead of CouchDB
         async with self.verdicts.holding(db):
             try:
                 await self._apply(db, changes, last_seq, careful=False)
             except Exception as exc:
-                if isinstance(exc, (CouchError, HandlerFailed)) or out_of_reach(exc):
+                if isinstance(exc, (CouchError, HandlerFailed, VerdictsBehind)) or out_of_reach(
+                    exc
+                ):
                     raise  # the whole batch is retried later, nothing blamed on a document
                 log.info("batch of %s failed (%r); applying it document by document", db, exc)
                 await self._apply(db, changes, last_seq, careful=True)
+
+    def _checkpoint_after(self, db: str, last_seq: Seq, verdicts: bool) -> tuple[Seq, bool]:
+        """The checkpoint a page's transaction stores: the page's own ``last_seq`` only
+        when it has no verdicts and none are queued before it; otherwise the end of the
+        last page whose verdicts are written. A restart then reads again every page whose
+        verdicts may be missing, and writes them from stored state."""
+        if not verdicts and not self.verdicts.pending(db):
+            return last_seq, True
+        return self._confirmed.get(db), False
+
+    def _confirm(self, db: str, seq: Seq) -> None:
+        """The verdicts of every page up to ``seq`` are written."""
+        self._confirmed[db] = seq
+        if not self.verdicts.pending(db) and self._stored.get(db) != seq:
+            task = asyncio.create_task(self._settle(db), name=f"checkpoint-{db}")
+            self._settling.add(task)
+            task.add_done_callback(self._settling.discard)
+
+    async def _settle(self, db: str) -> None:
+        """Store the checkpoint a quiet database's last written verdicts allow."""
+        try:
+            async with self.verdicts.holding(db):
+                seq = self._confirmed.get(db)
+                if self.verdicts.pending(db) or self._stored.get(db) == seq:
+                    return  # a page under way stores it
+                async with unit_of_work(self.sessions) as session:
+                    await save_checkpoint(session, db, seq)
+                self._stored[db] = seq
+        except Exception as exc:  # the next page, or the next restart, catches up
+            log.warning("checkpoint of %s not stored: %r", db, exc)
+
+    async def close(self) -> None:
+        """Write what is queued (for a while), then stop."""
+        await self.verdicts.close()
+        await asyncio.gather(*self._settling, return_exceptions=True)
 
     async def _apply(
         self, db: str, changes: Sequence[Change], last_seq: Seq, *, careful: bool
@@ -146,25 +207,31 @@ class SqlChangeSink:
             batch.geofences = {i: fence.as_verdict() for i, fence in batch.fences.items()}
             batch.grid = index.shape(grid_id)
             known = set(batch.documents)
-            verdicts = []
+            verdicts, decided = [], []
             for change in changes:
                 verdict = await self._apply_change(
                     session, batch, db, grid_id, change, checks.get(change.id), careful
                 )
                 if verdict is not None:
                     verdicts.append(verdict)
-            # the verdicts go to CouchDB while SQL writes the rows; both must succeed
-            # before the commit: if either fails, nothing commits and the batch is
-            # replayed (verdicts are idempotent). A document SQL has never seen most
-            # likely has no verdict yet either.
-            fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
-            writing = self.verdicts.write(db, verdicts, probably_new=fresh)
-            audit = [verdict_audit(v) for v in verdicts] + batch.deletions
-            await alongside(writing, write_rows(session, batch, audit, db, last_seq))
+                    if verdict["target_id"] not in batch.replayed:
+                        decided.append(verdict)
+            audit = [verdict_audit(v) for v in decided] + batch.deletions
+            checkpoint, settled = self._checkpoint_after(db, last_seq, bool(verdicts))
+            await write_rows(session, batch, audit, db, checkpoint)
             if self.publish is not None:
                 ids = {c.id for c in changes}
                 stored = [hazard_event(h, "synced") for i, h in batch.hazards.items() if i in ids]
                 changed = stored + [hazard_event(h, "synced") for h in batch.inserted_hazards]
+        # committed: the verdicts go to CouchDB while the next page is applied; the
+        # checkpoint moves past this page once they are written (see _checkpoint_after)
+        self._stored[db] = checkpoint
+        if settled:
+            self._confirmed[db] = last_seq
+        else:  # a document SQL has never seen most likely has no verdict yet either
+            fresh = {v["_id"] for v in verdicts if v["target_id"] not in known}
+            self.verdicts.send(db, verdicts, probably_new=fresh,
+                               then=lambda _: self._confirm(db, last_seq))  # fmt: skip
         if changed and self.publish is not None:
             self.publish(changed)
         self._new_since_analyze += batch.inserted_documents
@@ -237,7 +304,7 @@ class SqlChangeSink:
                 await self._failed(session, db, change.id, rev, exc)
                 return None
         if received_at is None:
-            return None
+            return self._replayed(batch, change.id, rev)
         photos = batch.photos.get(change.id)
         track = batch.track_facts.get(change.id)
         return compose_verdict(
@@ -246,6 +313,19 @@ class SqlChangeSink:
             geofence=batch.geofences.get(change.id),
             photos=None if photos is None else photo_summary(list(photos.values())),
             track=None if track is None else track_verdict(track),
+        )  # fmt: skip
+
+    def _replayed(self, batch: ProjectionBatch, doc_id: str, rev: str) -> JsonObject | None:
+        """The verdict on a revision applied before, composed from what SQL stored: a
+        page read again after a restart writes the verdicts that were still queued."""
+        row = batch.documents.get(doc_id)
+        if row is None or row.rev != rev or row.deleted:
+            return None
+        batch.replayed.add(doc_id)
+        track = batch.tracks.get(doc_id)
+        return stored_verdict(
+            row, self._names, photos=photo_part(row, list(batch.photos.get(doc_id, {}).values())),
+            track=None if track is None or not track.valid else stored_track_verdict(track),
         )  # fmt: skip
 
     async def _in_scope(

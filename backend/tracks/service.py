@@ -68,6 +68,11 @@ def track_verdict(facts: TrackFacts) -> dict[str, Any]:
             "outside_share": share, "flags": facts.flags}  # fmt: skip
 
 
+def stored_track_verdict(row: TrackSegment) -> dict[str, Any]:
+    """The same part, from the stored segment."""
+    return track_verdict(TrackFacts(row.points, row.length_m, row.outside_share, row.line))
+
+
 def mark_track_deleted(session: AsyncSession, stored: TrackSegment, rev: str) -> None:
     """Deleted on the tablet or by retention: where it went is not kept."""
     stored.deleted, stored.rev, stored.line, stored.updated_at = True, rev, [], utcnow()

@@ -5,7 +5,8 @@
    database, timed until every document is in SQL. Also the SQL lag per document
    (time it reached SQL minus time it reached CouchDB), p50/p95.
 2. Catch-up: a backlog of M documents waits in a grid database while the service is
-   down. Ours: the service started, timed until all M are in SQL. Baselines, each alone
+   down. Ours: the service started, timed until all M are in SQL and their M verdicts
+   in CouchDB. Baselines, each alone
    on the same servers in the same run: (a) reading that database's whole ``_changes``
    feed with documents, in the follower's page size; (b) ``_bulk_docs`` of one
    verdict-sized document per change, in pages of that size; (c) one SQL transaction of
@@ -202,14 +203,20 @@ async def catch_up_benchmark(couch: Couch, service: Service, engine: AsyncEngine
             await admin.bulk_docs(db, docs[start : start + 1000])
         read_seconds = await _read_feed(admin, db)
         filtered_seconds = await _read_feed(admin, db, NOT_SERVER_OWNED)
+        docs_before = (await admin.db_info(db))["doc_count"]
     rows_before = await _row_counts(engine)
     started = time.perf_counter()
     service.start()
     ready = time.perf_counter()
     await _until_in_sql(engine, db, BACKLOG)
-    ours_seconds = time.perf_counter() - started
-    after_ready = time.perf_counter() - ready
+    in_sql = time.perf_counter()
     async with CouchClient.from_credentials(couch.credentials) as admin:
+        await eventually(  # and every verdict written
+            lambda: admin.db_info(db),
+            lambda info: info["doc_count"] >= docs_before + BACKLOG, within=600, every=0.05,
+        )  # fmt: skip
+        ours_seconds = time.perf_counter() - started
+        after_ready = time.perf_counter() - ready
         verdict_seconds = await _write_verdicts(admin, db)
         checked_seconds = await _write_verdicts(admin, db, grid_shaped=True)
         whole = await _feed_length(admin, db, None)
@@ -225,8 +232,11 @@ async def catch_up_benchmark(couch: Couch, service: Service, engine: AsyncEngine
     print(f"      the same into a grid-shaped database:    {BACKLOG / checked_seconds:8.0f} docs/s")
     print(f"  (c) raw SQL upsert of the {rows} rows written: {BACKLOG / sql_seconds:8.0f} docs/s")
     print(f"  wire limit M / (a + b + c):                 {BACKLOG / wire_seconds:8.0f} docs/s")
-    print(f"  follower into SQL (incl. start):            {BACKLOG / ours_seconds:8.0f} docs/s")
-    print(f"  follower into SQL (from /ready):            {BACKLOG / after_ready:8.0f} docs/s")
+    print(
+        f"  follower, all in SQL (incl. start):         {BACKLOG / (in_sql - started):8.0f} docs/s"
+    )
+    print(f"  ... and every verdict written (incl. start): {BACKLOG / ours_seconds:8.0f} docs/s")
+    print(f"  ... the same from /ready:                   {BACKLOG / after_ready:8.0f} docs/s")
     print(f"  ratio ours / wire limit: {wire_seconds / ours_seconds:5.2f} (target >= 0.8)")
     print(f"  ratio ours / raw read:   {read_seconds / ours_seconds:5.2f}")
     print(f"  feed: {whole} changes in all, {sent} sent to the follower")
