@@ -141,9 +141,7 @@ class SqlChangeSink:
             try:
                 await self._apply(db, changes, last_seq, careful=False)
             except Exception as exc:
-                if isinstance(exc, (CouchError, HandlerFailed, VerdictsBehind)) or out_of_reach(
-                    exc
-                ):
+                if isinstance(exc, WHOLE_BATCH_FAILURES) or out_of_reach(exc):
                     raise  # the whole batch is retried later, nothing blamed on a document
                 log.info("batch of %s failed (%r); applying it document by document", db, exc)
                 await self._apply(db, changes, last_seq, careful=True)
