@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -16,7 +15,6 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-import asyncpg
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -27,10 +25,9 @@ from backend.settings import REPO_ROOT
 from backend.synced.models import SyncedDocument
 from sync.couch import CouchCredentials
 from sync.devserver import free_port, managed_dev_couch
+from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.couch_servers import ApacheCouch
 from tests.helpers import eventually
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 
 class Couch(Protocol):
@@ -118,14 +115,11 @@ def couch_server(work: Path, apache_home: str | None) -> Iterator[Couch]:
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     """A new database on the local PostgreSQL, dropped afterwards."""
-    name = f"bench_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(f"{POSTGRES}/test")
-    await conn.execute(f'CREATE DATABASE "{name}"')
+    name = await create_postgres_database()
     try:
         yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     finally:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+        await drop_postgres_database(name)
 
 
 @asynccontextmanager
