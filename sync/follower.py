@@ -104,6 +104,11 @@ class Follower:
         self._failing: set[str] = set()
         self._named: set[str] = set()
         """Databases the updates feed named since their last read began."""
+        self._listed: list[str] = []
+        self._list_due = 0.0
+        """When the list of grid databases is read from SQL again (rounds follow one
+        another at once while a database is busy: one listing per ``idle_interval``
+        serves them all)."""
 
     def stop(self) -> None:
         self._stop.set()
@@ -134,6 +139,8 @@ class Follower:
         new = databases is not None and any(
             not db.startswith("_") and db not in self._known for db in databases
         )  # perhaps a grid database created since the last round: list them again
+        if new:
+            self._list_due = 0.0
         if named or new:
             self._wake.set()
 
@@ -168,7 +175,7 @@ class Follower:
         """Read one page from every database that is due; ``True`` when all are current."""
         if self._checkpoints is None:
             self._checkpoints = dict(await self.sink.checkpoints())
-        databases = list(await self.directory.grid_databases())
+        databases = await self._grid_databases()
         self._known = set(databases)
         for gone in set(self._due) - set(databases):
             del self._due[gone]
@@ -195,6 +202,12 @@ class Follower:
         if caught_up and not any(s.last_error for s in self.status.databases.values()):
             self.status.caught_up_at = time.time()
         return caught_up
+
+    async def _grid_databases(self) -> list[str]:
+        if time.monotonic() >= self._list_due:
+            self._listed = list(await self.directory.grid_databases())
+            self._list_due = time.monotonic() + self.idle_interval
+        return self._listed
 
     def _schedule(
         self, db: str, *, busy: bool = False, changed: bool = False, backoff: bool = False

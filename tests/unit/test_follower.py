@@ -68,9 +68,11 @@ class FakeSink:
         self.poisoned = poisoned
         self.applied: dict[str, list[str]] = {db: [] for db in databases}
         self.saved: dict[str, Seq] = {}
+        self.listings = 0
 
     async def grid_databases(self) -> Sequence[str]:
-        return self.databases
+        self.listings += 1
+        return list(self.databases)
 
     async def checkpoints(self) -> dict[str, Seq]:
         return dict(self.saved)
@@ -278,3 +280,18 @@ async def test_a_quiet_database_that_starts_failing_is_retried_soon_not_after_th
     follower._due["g1"] = 0.0
     await follower.run_round()
     assert follower._interval["g1"] == 1.0
+
+
+async def test_a_busy_database_does_not_list_the_grid_databases_every_round() -> None:
+    couch = FakeCouch({"g1": _changes(50), "g2": []})
+    sink = FakeSink(["g1"])
+    follower = Follower(couch, sink, sink, batch_size=10, idle_interval=60.0)
+    while not await follower.run_round():
+        pass
+    assert sink.applied["g1"] == [c.id for c in _changes(50)]
+    assert sink.listings == 1  # six rounds, one listing
+    sink.databases.append("g2")  # a grid created meanwhile, and the updates feed names it
+    follower.changed(frozenset({"g2"}))
+    await follower.run_round()
+    assert sink.listings == 2
+    assert couch.reads["g2"] == 1  # read in the very next round

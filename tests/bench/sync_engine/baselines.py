@@ -3,6 +3,7 @@ reading the feed, writing one verdict per change, upserting the projection's row
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -16,7 +17,7 @@ from sync.couch import CouchClient
 from sync.provisioning import provision_grid_database
 from tests.bench.sync_engine.service import scratch_engine
 
-PAGE = 200  # the follower's page size
+PAGE = int(os.environ.get("FOLLOWER_BATCH_SIZE", "200"))  # the follower's page size
 
 
 async def read_feed(admin: CouchClient, db: str, selector: dict[str, Any] | None = None) -> float:
