@@ -4,6 +4,7 @@ database, against the same push into a grid-shaped database nobody follows."""
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from backend.database import read_only_connection
 from backend.synced.models import SyncedDocument
 from sync.couch import CouchClient
 from sync.provisioning import provision_grid_database
-from tests.bench.sync_engine.service import Couch, Service, until_in_sql
+from tests.bench.sync_engine.service import Couch, CpuUse, Service, until_in_sql
 from tests.simulator import Tablet
 
 
@@ -41,9 +42,12 @@ async def push_benchmark(
     for t in (raw, ours):
         await t.create(hazards=docs, photos=1)
 
+    raw_cpu, ours_cpu = CpuUse(), CpuUse()
+    raw_cpu.start()
     start = time.perf_counter()
     assert (await raw.sync("push"))["ok"]
     raw_seconds = time.perf_counter() - start
+    raw_cpu.stop()
 
     # CouchDB arrival times, sampled while pushing
     arrivals: list[tuple[float, int]] = []
@@ -56,11 +60,13 @@ async def push_benchmark(
                 await asyncio.sleep(0.05)
 
     sampler = asyncio.create_task(sample())
+    ours_cpu.start()
     start = time.perf_counter()
     pushed = await ours.sync("push")
     assert pushed["ok"], pushed
     await until_in_sql(engine, creds["database"], docs)
     ours_seconds = time.perf_counter() - start
+    ours_cpu.stop()
     sampler.cancel()
 
     baseline_docs = arrivals[0][1]
@@ -76,6 +82,10 @@ async def push_benchmark(
         print(f"  {label:<29} {docs / seconds:8.0f} docs/s ({seconds:.1f}s)")
     print(f"  ratio ours/raw:               {raw_seconds / ours_seconds:8.2f}  (target >= 0.9)")
     print(f"  SQL lag p50 / p95:            {q[9]:.2f}s / {q[18]:.2f}s")
+    print(f"  machine CPU, raw replication: {raw_cpu}")
+    print(f"  machine CPU, ours:            {ours_cpu}")
+    ceiling = raw_seconds / (ours_cpu.busy / (os.cpu_count() or 1))  # every core busy
+    print(f"  ours/raw with every core busy: {ceiling:7.2f}  (raw seconds / (ours CPU-s / cores))")
 
 
 async def _sql_times(engine: AsyncEngine, db: str) -> list[float]:

@@ -86,6 +86,33 @@ class Service:
         return json.loads(out.stdout)
 
 
+class CpuUse:
+    """The whole machine's CPU time (all processes, from ``/proc/stat``) between
+    :meth:`start` and :meth:`stop`: ``busy`` CPU-seconds out of ``wall`` seconds."""
+
+    def __init__(self) -> None:
+        self.busy = self.wall = 0.0
+        self._start = (0.0, 0.0)
+
+    @staticmethod
+    def _now() -> tuple[float, float]:
+        with open("/proc/stat") as stat:
+            ticks = [int(t) for t in stat.readline().split()[1:]]
+        idle = ticks[3] + ticks[4]  # idle and iowait
+        return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), time.perf_counter()
+
+    def start(self) -> None:
+        self._start = self._now()
+
+    def stop(self) -> None:
+        busy, wall = self._now()
+        self.busy, self.wall = busy - self._start[0], wall - self._start[1]
+
+    def __str__(self) -> str:
+        cores = self.busy / self.wall if self.wall else 0.0
+        return f"{self.busy:.1f} CPU-s, {cores:.2f} of {os.cpu_count()} cores busy"
+
+
 async def sql_count(engine: AsyncEngine, db: str) -> int:
     async with read_only_connection(engine) as conn:
         query = select(func.count()).select_from(SyncedDocument).where(col(SyncedDocument.db) == db)
