@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
+
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -14,13 +17,47 @@ MAX_BACKLOG = 1000
 """Events a slow subscriber may fall behind by before the oldest are dropped."""
 
 
+class DeploymentPubSub(RedisChannelsPubSubBackend):
+    """Redis Pub/Sub with each channel under the deployment's prefix.
+
+    Pub/Sub channel names are global to a Redis server, and Litestar's Pub/Sub backend
+    uses its ``key_prefix`` for nothing: without this, every deployment sharing a Redis
+    (another street office, a test run beside production) would hear the others'
+    hazard events, and a supervisor's map would show hazards of places with the same
+    name in another deployment."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        super().__init__(redis=redis, key_prefix=prefix)
+        self._prefix = f"{prefix}:"
+
+    def _names(self, channels: Iterable[str]) -> list[str]:
+        return [self._prefix + channel for channel in channels]
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        await super().subscribe(self._names(channels))
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        await super().unsubscribe(self._names(channels))
+
+    async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+        await super().publish(data, self._names(channels))
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        async for channel, data in super().stream_events():
+            if channel.startswith(self._prefix):
+                yield channel.removeprefix(self._prefix), data
+
+
+def deployment_pubsub(redis_url: str, namespace: str = "") -> DeploymentPubSub:
+    """The Redis backend of the deployment whose CouchDB namespace is ``namespace``."""
+    prefix = f"GRID_INSPECTION_{namespace}" if namespace else "GRID_INSPECTION"
+    return DeploymentPubSub(Redis.from_url(redis_url), prefix)
+
+
 def channels_plugin(redis_url: str | None, namespace: str = "") -> ChannelsPlugin:
-    backend: ChannelsBackend
-    if redis_url:
-        prefix = f"GRID_INSPECTION_{namespace}" if namespace else "GRID_INSPECTION"
-        backend = RedisChannelsPubSubBackend(redis=Redis.from_url(redis_url), key_prefix=prefix)
-    else:
-        backend = MemoryChannelsBackend()
+    backend: ChannelsBackend = (
+        deployment_pubsub(redis_url, namespace) if redis_url else MemoryChannelsBackend()
+    )
     return ChannelsPlugin(
         backend=backend,
         channels=[CHANNEL],
