@@ -62,8 +62,10 @@ async def test_a_batch_replayed_after_a_lost_checkpoint_changes_nothing(
         before = await eventually(
             lambda: get_json(client, "/api/hazards"), lambda rows: len(rows) == 5
         )
-        verdict_revs = await _verdict_revs(couch_admin, cred.database)
-        assert len(verdict_revs) == 5
+        # verdicts go to CouchDB after the page's commit: wait for them too
+        verdict_revs = await eventually(
+            lambda: _verdict_revs(couch_admin, cred.database), lambda revs: len(revs) == 5
+        )
 
     # As if the service died after writing verdicts but before committing SQL.
     engine = create_engine(settings.database_url)
