@@ -23,6 +23,9 @@ from sync.ids import new_ulid
 
 T = TypeVar("T")
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
+"""The machine's Redis, which the live-event tests share (each under its own namespace)."""
+
 
 async def eventually(
     probe: Callable[[], Awaitable[T]],

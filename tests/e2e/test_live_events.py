@@ -11,9 +11,7 @@ from sync.couch import CouchClient
 from sync.devserver import DevCouch
 from tests.browser.harness import Served, served
 from tests.e2e.sse import Listening, events, until
-from tests.helpers import hazard_doc
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.helpers import REDIS_URL, hazard_doc
 
 
 async def _register(app: Served, token: str, grid_id: str) -> dict[str, str]:

@@ -11,8 +11,7 @@ from contextlib import asynccontextmanager
 
 from backend.live.events import CHANNEL
 from backend.live.plugin import DeploymentPubSub, deployment_pubsub
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.helpers import REDIS_URL
 
 
 @asynccontextmanager
