@@ -26,9 +26,9 @@ class DeploymentPubSub(RedisChannelsPubSubBackend):
     hazard events, and a supervisor's map would show hazards of places with the same
     name in another deployment."""
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
-        super().__init__(redis=redis, key_prefix=prefix)
-        self._prefix = f"{prefix}:"
+    @property
+    def _prefix(self) -> str:
+        return f"{self._key_prefix}:"
 
     def _names(self, channels: Iterable[str]) -> list[str]:
         return [self._prefix + channel for channel in channels]
@@ -51,7 +51,7 @@ class DeploymentPubSub(RedisChannelsPubSubBackend):
 def deployment_pubsub(redis_url: str, namespace: str = "") -> DeploymentPubSub:
     """The Redis backend of the deployment whose CouchDB namespace is ``namespace``."""
     prefix = f"GRID_INSPECTION_{namespace}" if namespace else "GRID_INSPECTION"
-    return DeploymentPubSub(Redis.from_url(redis_url), prefix)
+    return DeploymentPubSub(redis=Redis.from_url(redis_url), key_prefix=prefix)
 
 
 def channels_plugin(redis_url: str | None, namespace: str = "") -> ChannelsPlugin:
